@@ -1,0 +1,185 @@
+import { mkdir, writeFile, chmod } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { createTokenService, type TokenService } from './engine/auth/token-service.ts';
+import { createDashboardRegistry } from './engine/dashboard/dashboard.ts';
+import { createInProcessEventBus } from './engine/events/event-bus.ts';
+import { createReadinessRegistry } from './engine/readiness/readiness-registry.ts';
+import { createDatabase, type Database } from './persistence/database.ts';
+import { createApiTokenRepository } from './persistence/repositories/api-token-repository.ts';
+import type { ServerFacts, Topics } from './resolvers/context.ts';
+import { buildSchema } from './schema/index.ts';
+import { createContextFactory } from './server/context-factory.ts';
+import { attachGraphqlWs, type GraphqlWsServer } from './server/graphql-ws.ts';
+import { createHttpHandler } from './server/http-server.ts';
+import { createLogger } from './server/logger.ts';
+import { createMetrics } from './server/metrics.ts';
+import { createGatehouseYoga, type GatehouseYoga } from './server/yoga.ts';
+import { apiTokenDashboard } from './engine/auth/api-token-dashboard.ts';
+
+/** Version of the GraphQL contract (DESIGN §5); bumped on breaking changes. */
+export const API_VERSION = '1.0';
+export const ADMIN_TOKEN_FILE = 'admin.token';
+
+export interface StartedApp {
+  url: string;
+  host: string;
+  port: number;
+  /** Set on the first start only: the bootstrap admin token, also written to `data/admin.token`. */
+  adminToken: { secret: string; file: string } | null;
+}
+
+export interface App {
+  start(): Promise<StartedApp>;
+  /** Graceful: stop accepting, close WebSockets with 1001, finish in-flight requests, close the database. */
+  stop(): Promise<void>;
+  /** Yoga's fetch, for in-process tests (available after start). */
+  fetch(request: Request): Promise<Response>;
+  readonly config: Config;
+  readonly log: Logger;
+  /** Available after start; used by the CLI and tests. */
+  tokens(): TokenService;
+}
+
+function readVersion(): string {
+  const file = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/** The composition root: knows every part, and nothing knows it (DESIGN §4). */
+export function createApp(config: Config, options: { log?: Logger } = {}): App {
+  const log = options.log ?? createLogger(config);
+  let db: Database | undefined;
+  let tokens: TokenService | undefined;
+  let yoga: GatehouseYoga | undefined;
+  let httpServer: Server | undefined;
+  let ws: GraphqlWsServer | undefined;
+  let readinessTimer: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  let serving = false;
+  const bus = createInProcessEventBus<Topics>(config.limits.subscriberQueue);
+  const readiness = createReadinessRegistry();
+  const dashboard = createDashboardRegistry();
+
+  const bootstrapAdmin = async (service: TokenService, store: ReturnType<typeof createApiTokenRepository>) => {
+    if ((await store.count({ includeRevoked: true })) > 0) return null;
+    const { secret } = await service.create({ name: 'bootstrap admin', role: 'admin' }, null);
+    const file = path.join(config.dataDir, ADMIN_TOKEN_FILE);
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    log.info({ file }, 'created the bootstrap admin token');
+    return { secret, file };
+  };
+
+  const refreshReadiness = async () => {
+    const { readiness: current, changed } = await readiness.refresh();
+    if (changed) bus.publish('readinessChanged', current);
+  };
+
+  const app: App = {
+    config,
+    log,
+    tokens() {
+      if (!tokens) throw new Error('app not started');
+      return tokens;
+    },
+    async fetch(request) {
+      if (!yoga) throw new Error('app not started');
+      return yoga.fetch(request, { requestId: request.headers.get('x-request-id') ?? crypto.randomUUID() });
+    },
+    async start() {
+      await mkdir(config.dataDir, { recursive: true });
+      db = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      const database = db;
+      const applied = await database.migrate();
+      if (applied.length > 0) log.info({ migrations: applied }, 'applied database migrations');
+
+      const tokenStore = createApiTokenRepository(() => database.fork());
+      tokens = createTokenService(tokenStore);
+      const adminToken = await bootstrapAdmin(tokens, tokenStore);
+
+      readiness.register({ name: 'database', critical: true, check: async () => (await database.ping(), { status: 'UP' }) });
+      readiness.register({ name: 'pubsub', critical: true, check: () => ({ status: 'UP', reason: null }) });
+      readiness.register({
+        name: 'server',
+        critical: true,
+        check: () => (serving ? { status: 'UP' } : { status: 'DOWN', reason: stopping ? 'shutting down' : 'starting' }),
+      });
+      dashboard.register(apiTokenDashboard(tokenStore));
+
+      const server: ServerFacts = {
+        name: 'gatehouse',
+        version: readVersion(),
+        apiVersion: API_VERSION,
+        mode: config.mode,
+        startedAt: new Date(),
+        capabilities: ['auth.api-tokens', 'subscriptions.graphql-ws', 'subscriptions.sse', 'pagination.relay', ...(config.graphiql ? ['graphiql'] : [])],
+      };
+      const contexts = createContextFactory({
+        shared: { server, tokens, readiness, dashboard, bus },
+        perRequest: () => {
+          const em = database.fork();
+          return { tokenStore: createApiTokenRepository(() => em) };
+        },
+        log,
+      });
+      const wsConnections = () => ws?.connections() ?? 0;
+      const metrics = createMetrics({ wsConnections, subscriptions: () => bus.subscriberCount() });
+      yoga = createGatehouseYoga({ schema: buildSchema(), config, contexts, metrics, log, apiVersion: API_VERSION });
+      const handler = createHttpHandler({ yoga, readiness, metrics, bodyLimitBytes: config.limits.bodyBytes, apiVersion: API_VERSION, log });
+      httpServer = createServer((req, res) => void handler(req, res));
+      httpServer.keepAliveTimeout = 65_000;
+      ws = attachGraphqlWs({
+        httpServer,
+        yoga,
+        contexts,
+        maxPayloadBytes: config.limits.wsPayloadBytes,
+        format: { apiVersion: API_VERSION, log, onErrorCode: (code) => metrics.graphqlErrors.inc({ code }) },
+        log,
+      });
+      const listening = httpServer;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(config.port, config.host, () => {
+          listening.off('error', reject);
+          resolve();
+        });
+      });
+      serving = true;
+      await refreshReadiness();
+      readinessTimer = setInterval(() => void refreshReadiness().catch((err) => log.error({ err }, 'readiness refresh failed')), config.readinessIntervalSeconds * 1000);
+      readinessTimer.unref();
+
+      const { port } = listening.address() as AddressInfo;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const url = `http://${host}:${port}/graphql`;
+      log.info({ url, database: database.description, mode: config.mode }, 'gatehouse listening');
+      return { url, host: config.host, port, adminToken };
+    },
+    stop() {
+      stopping ??= (async () => {
+        serving = false;
+        clearInterval(readinessTimer);
+        const deadline = setTimeout(() => httpServer?.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
+        deadline.unref();
+        const closed = httpServer
+          ? new Promise<void>((resolve) => httpServer?.close(() => resolve()))
+          : Promise.resolve();
+        await ws?.close();
+        bus.close(); // ends SSE and any remaining subscription streams
+        httpServer?.closeIdleConnections();
+        await closed;
+        clearTimeout(deadline);
+        await yoga?.dispose();
+        await db?.close();
+        log.info('gatehouse stopped');
+      })();
+      return stopping;
+    },
+  };
+  return app;
+}

@@ -1,0 +1,95 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type Config } from '../config.ts';
+import { printSortedSchema } from '../schema/index.ts';
+import { renderErrorsDoc } from './errors-doc.ts';
+import { emitGenerated } from './generated-file.ts';
+import type { CliIo } from './io.ts';
+import { serve } from './serve.ts';
+import { tokenCreate, tokenList, tokenRevoke } from './token.ts';
+
+export interface CliResult {
+  /** Exit code, or a running server to keep alive until a signal. */
+  exitCode?: number;
+  server?: { stop: () => Promise<void> };
+}
+
+/**
+ * The `gatehouse` command. Parses `argv` and runs one subcommand; configuration comes from the
+ * environment and `gatehouse.config.yaml` (see docs/configuration.md).
+ */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<CliResult> {
+  let result: CliResult = { exitCode: 0 };
+  const config = (): Config => loadConfig(env);
+  const program = new Command()
+    .name('gatehouse')
+    .description('Gatehouse: governs AI agent actions, tags events with ATT&CK techniques, replays scenarios.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command('serve', { isDefault: true })
+    .description('start the server (GraphQL at /graphql)')
+    .action(async () => {
+      result = { server: await serve(config(), io) };
+    });
+
+  const token = program.command('token').description('manage API tokens (works on the database directly)');
+  token
+    .command('create')
+    .description('create a token and print its secret once')
+    .addOption(new Option('--role <role>', 'viewer, operator, admin or agent').makeOptionMandatory())
+    .requiredOption('--name <name>', 'what the token is for')
+    .option('--agent <agent>', 'agent tokens: the agent identity the token acts as')
+    .option('--agent-role <role...>', 'agent tokens: a policy role the agent may act as (repeatable)')
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      result = { exitCode: await tokenCreate(config(), io, options) };
+    });
+  token
+    .command('list')
+    .description('list tokens, newest first')
+    .option('--all', 'include revoked tokens')
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      result = { exitCode: await tokenList(config(), io, options) };
+    });
+  token
+    .command('revoke <id>')
+    .description('revoke a token by id')
+    .action(async (id: string) => {
+      result = { exitCode: await tokenRevoke(config(), io, id) };
+    });
+
+  const schema = program.command('schema').description('the GraphQL schema contract');
+  schema
+    .command('print')
+    .description('print the sorted SDL; --write updates schema.graphql, --check fails when it is stale')
+    .option('--write', 'write schema.graphql')
+    .option('--check', 'exit 1 if schema.graphql differs from the code')
+    .action(async (options: { write?: boolean; check?: boolean }) => {
+      result = {
+        exitCode: await emitGenerated(io, { path: 'schema.graphql', label: 'schema.graphql', content: printSortedSchema(), regenerate: 'npm run schema:print' }, options),
+      };
+    });
+
+  const docs = program.command('docs').description('generated documentation');
+  docs
+    .command('errors')
+    .description('print docs/errors.md from the error registry; --write updates it, --check fails when stale')
+    .option('--write', 'write docs/errors.md')
+    .option('--check', 'exit 1 if docs/errors.md differs from the registry')
+    .action(async (options: { write?: boolean; check?: boolean }) => {
+      result = {
+        exitCode: await emitGenerated(io, { path: 'docs/errors.md', label: 'docs/errors.md', content: renderErrorsDoc(), regenerate: 'npm run docs:errors' }, options),
+      };
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { exitCode?: number; code?: string }).exitCode;
+    if (typeof code === 'number') return { exitCode: code };
+    throw err;
+  }
+  return result;
+}

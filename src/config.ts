@@ -1,0 +1,149 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Typed configuration. The only module that reads `process.env`: everything else receives a `Config`.
+ * Precedence: built-in defaults < `gatehouse.config.yaml` < environment variables (issue #2).
+ */
+
+export const MODES = ['development', 'production'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const booleanish = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+]);
+
+const configSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(4000),
+    dataDir: z.string().min(1).default('./data'),
+    mode: z.enum(MODES).default('development'),
+    databaseUrl: z.string().min(1).optional(),
+    logLevel: z.enum(LOG_LEVELS).optional(),
+    /** Serve the bundled GraphiQL at GET /graphql. Default: on in development, off in production. */
+    graphiql: booleanish.optional(),
+    /** Allow schema introspection. Default: on in development, off in production. */
+    introspection: booleanish.optional(),
+    /** Origins allowed by CORS; empty means same-origin only. */
+    corsOrigins: z.array(z.string()).default([]),
+    limits: z
+      .object({
+        bodyBytes: z.coerce.number().int().positive().default(1024 * 1024),
+        wsPayloadBytes: z.coerce.number().int().positive().default(1024 * 1024),
+        maxDepth: z.coerce.number().int().positive().default(12),
+        maxAliases: z.coerce.number().int().positive().default(30),
+        maxCost: z.coerce.number().int().positive().default(20000),
+        maxTokens: z.coerce.number().int().positive().default(5000),
+        subscriberQueue: z.coerce.number().int().positive().default(1000),
+      })
+      .strict()
+      .default({
+        bodyBytes: 1024 * 1024,
+        wsPayloadBytes: 1024 * 1024,
+        maxDepth: 12,
+        maxAliases: 30,
+        maxCost: 20000,
+        maxTokens: 5000,
+        subscriberQueue: 1000,
+      }),
+    /** Seconds between readiness probes (readinessChanged is published on change). */
+    readinessIntervalSeconds: z.coerce.number().positive().default(5),
+    /** Seconds a graceful shutdown may take before connections are cut. */
+    shutdownTimeoutSeconds: z.coerce.number().positive().default(8),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ResolvedConfigInput = z.output<typeof configSchema>;
+
+export interface Config extends Omit<ResolvedConfigInput, 'graphiql' | 'introspection' | 'logLevel'> {
+  graphiql: boolean;
+  introspection: boolean;
+  logLevel: LogLevel;
+  /** Absolute path of the data directory. */
+  dataDir: string;
+}
+
+/** Environment variable → config key. Environment wins over the config file. */
+const ENV_KEYS = {
+  GATEHOUSE_HOST: 'host',
+  GATEHOUSE_PORT: 'port',
+  GATEHOUSE_DATA_DIR: 'dataDir',
+  GATEHOUSE_MODE: 'mode',
+  DATABASE_URL: 'databaseUrl',
+  LOG_LEVEL: 'logLevel',
+  GATEHOUSE_GRAPHIQL: 'graphiql',
+  GATEHOUSE_INTROSPECTION: 'introspection',
+} as const satisfies Record<string, keyof ConfigInput>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Turns raw settings into a `Config`, or throws a `ConfigError` naming each bad setting and its value. */
+export function parseConfig(raw: Record<string, unknown>, sources: Record<string, string> = {}, cwd = process.cwd()): Config {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const origin = sources[key] ?? `config key '${key}'`;
+      const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey], raw);
+      const shown = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : JSON.stringify(value);
+      return `${origin}: ${issue.message} (got ${shown})`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = result.data;
+  const dev = c.mode === 'development';
+  return {
+    ...c,
+    dataDir: path.resolve(cwd, c.dataDir),
+    graphiql: c.graphiql ?? dev,
+    introspection: c.introspection ?? dev,
+    logLevel: c.logLevel ?? 'info',
+  };
+}
+
+/**
+ * Loads configuration from `gatehouse.config.yaml` (or the file named by `GATEHOUSE_CONFIG`) and the environment.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const raw: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  const file = env.GATEHOUSE_CONFIG ?? 'gatehouse.config.yaml';
+  const filePath = path.resolve(cwd, file);
+  if (existsSync(filePath)) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(readFileSync(filePath, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`config file ${file}: ${(err as Error).message}`);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new ConfigError(`config file ${file}: expected a mapping of settings, got ${JSON.stringify(parsed)}`);
+      }
+      for (const [key, value] of Object.entries(parsed)) {
+        raw[key] = value;
+        sources[key] = `config file ${file} key '${key}'`;
+      }
+    }
+  } else if (env.GATEHOUSE_CONFIG) {
+    throw new ConfigError(`GATEHOUSE_CONFIG: file not found (got ${JSON.stringify(env.GATEHOUSE_CONFIG)})`);
+  }
+  for (const [variable, key] of Object.entries(ENV_KEYS)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') {
+      raw[key] = value;
+      sources[key] = `environment variable ${variable}`;
+    }
+  }
+  return parseConfig(raw, sources, cwd);
+}

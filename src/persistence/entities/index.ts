@@ -1,0 +1,3 @@
+import { ApiTokenEntity } from './api-token.entity.ts';
+
+export const ENTITIES = [ApiTokenEntity];

@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration0001ApiTokens } from './migration-0001-api-tokens.ts';
+
+/** Every migration, in order. Names are permanent: they are recorded in the database. */
+export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration0001ApiTokens', class: Migration0001ApiTokens }];

@@ -1,0 +1,50 @@
+import type { Principal } from '../engine/auth/principal.ts';
+import type { ApiTokenStore } from '../engine/auth/api-token.ts';
+import type { TokenService } from '../engine/auth/token-service.ts';
+import type { DashboardRegistry } from '../engine/dashboard/dashboard.ts';
+import type { EventBus } from '../engine/events/event-bus.ts';
+import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
+import type { Readiness } from '../engine/readiness/readiness.ts';
+
+/** Payload types of every pub/sub topic. Later capabilities add their topics here. */
+export interface Topics extends Record<string, unknown> {
+  readinessChanged: Readiness;
+}
+
+/** Facts about the running server, for `serverInfo`. */
+export interface ServerFacts {
+  name: string;
+  version: string;
+  apiVersion: string;
+  mode: string;
+  startedAt: Date;
+  capabilities: string[];
+}
+
+/** A structured logger (pino-compatible subset) already bound to the request id. */
+export interface RequestLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * What every resolver receives. Built once per HTTP request, and once per graphql-ws subscribe;
+ * store-backed services in it use a fresh EntityManager fork each time.
+ */
+export interface Context {
+  requestId: string;
+  /** How the operation arrived: HTTP (including SSE) or graphql-ws. */
+  transport: 'http' | 'ws';
+  principal: Principal | null;
+  log: RequestLogger;
+  server: ServerFacts;
+  tokens: TokenService;
+  tokenStore: ApiTokenStore;
+  readiness: ReadinessRegistry;
+  dashboard: DashboardRegistry;
+  bus: EventBus<Topics>;
+  /** Aborted when the request or subscription ends. */
+  signal: AbortSignal | undefined;
+}

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { Principal } from '../engine/auth/principal.ts';
+import { GatehouseError } from '../engine/errors.ts';
+import type { Context } from '../resolvers/context.ts';
+
+/** The per-request part of a context that the composition root supplies (store-backed services). */
+export type RequestServices = Pick<Context, 'tokenStore'>;
+export type SharedServices = Omit<Context, 'requestId' | 'transport' | 'principal' | 'log' | 'signal' | 'tokenStore'>;
+
+export interface ContextFactory {
+  /** Verifies an `Authorization` value. Null: no credentials. Throws UNAUTHENTICATED if presented but invalid. */
+  authenticate(authorization: string | null | undefined): Promise<Principal | null>;
+  create(principal: Principal | null, requestId: string, transport: Context['transport'], signal?: AbortSignal): Context;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+export function createContextFactory(deps: {
+  shared: SharedServices;
+  perRequest: () => RequestServices;
+  log: Logger;
+}): ContextFactory {
+  return {
+    async authenticate(authorization) {
+      if (authorization === null || authorization === undefined || authorization === '') return null;
+      const match = BEARER.exec(authorization);
+      if (!match) {
+        throw new GatehouseError('UNAUTHENTICATED', "the Authorization header must be 'Bearer <token>'", { reason: 'malformed_authorization' });
+      }
+      const principal = await deps.shared.tokens.verify(match[1] as string);
+      if (!principal) {
+        throw new GatehouseError('UNAUTHENTICATED', 'the API token is unknown or revoked', { reason: 'invalid_token' });
+      }
+      return principal;
+    },
+    create(principal, requestId, transport, signal) {
+      return {
+        ...deps.shared,
+        ...deps.perRequest(),
+        requestId,
+        transport,
+        principal,
+        signal,
+        log: deps.log.child({ requestId, ...(principal ? { tokenId: principal.tokenId } : {}) }),
+      };
+    },
+  };
+}
