@@ -114,7 +114,7 @@ export function parseConfig(raw: Record<string, unknown>, sources: Record<string
 /**
  * Loads configuration from `gatehouse.config.yaml` (or the file named by `GATEHOUSE_CONFIG`) and the environment.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const raw: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
   const file = env.GATEHOUSE_CONFIG ?? 'gatehouse.config.yaml';

@@ -9,7 +9,7 @@ const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) 
 const EXIT_DEADLINE_MS = 10_000;
 
 try {
-  const result = await runCli(process.argv.slice(2), process.env, io);
+  const result = await runCli(process.argv.slice(2), io);
   if (result.server) {
     const server = result.server;
     let stopping = false;

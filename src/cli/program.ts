@@ -17,7 +17,7 @@ export interface CliResult {
  * The `gatehouse` command. Parses `argv` and runs one subcommand; configuration comes from the
  * environment and `gatehouse.config.yaml` (see docs/configuration.md).
  */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<CliResult> {
+export async function runCli(argv: string[], io: CliIo, env?: Record<string, string | undefined>): Promise<CliResult> {
   let result: CliResult = { exitCode: 0 };
   const config = (): Config => loadConfig(env);
   const program = new Command()

@@ -19,6 +19,8 @@ function innermost(error: GraphQLError): unknown {
   return current;
 }
 
+const ARMOR_LIMIT = /^Syntax Error: .*\blimit of \d+ exceeded\b/i;
+
 /** Classifies an error graphql-js, Yoga or a limit plugin produced (no thrown application error). */
 function classify(error: GraphQLError): { code: ErrorCode; details: Record<string, unknown>; status?: number } {
   const ext = error.extensions ?? {};
@@ -27,6 +29,9 @@ function classify(error: GraphQLError): { code: ErrorCode; details: Record<strin
   if (isErrorCode(ext.code) && isGatehouseDetails(ext.code, ext.details)) {
     return { code: ext.code, details: ext.details as Record<string, unknown>, status: http?.status };
   }
+  // graphql-armor words its depth, alias, cost, directive and token limits as "Syntax Error: … limit
+  // of N exceeded" (no location); the registry files limits under validation, not parsing.
+  if (ARMOR_LIMIT.test(error.message)) return { code: 'GRAPHQL_VALIDATION_FAILED', details: { locations }, status: 400 };
   if (ext.code === 'GRAPHQL_PARSE_FAILED' || error.message.startsWith('Syntax Error')) {
     return { code: 'GRAPHQL_PARSE_FAILED', details: { locations }, status: 400 };
   }

@@ -40,7 +40,7 @@ export async function startTestApp(overrides: ConfigInput = {}): Promise<TestApp
   if (!started.adminToken) throw new Error('expected a bootstrap admin token on a fresh database');
   const origin = `http://127.0.0.1:${started.port}`;
   const url = `${origin}/graphql`;
-  const gql: TestApp['gql'] = async (query, variables, token) => {
+  const gql = async <T,>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>> => {
     const bearer = token === undefined ? started.adminToken?.secret : token;
     const response = await fetch(url, {
       method: 'POST',
@@ -51,7 +51,7 @@ export async function startTestApp(overrides: ConfigInput = {}): Promise<TestApp
       },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse['body'] };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>['body'] };
   };
   return {
     app,

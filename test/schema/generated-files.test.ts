@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderErrorsDoc } from '../../src/cli/errors-doc.ts';
+import { ERROR_CODES } from '../../src/engine/errors.ts';
+import { printSortedSchema } from '../../src/schema/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+describe('generated, committed files', () => {
+  it('has a committed schema.graphql identical to the schema the code builds (run `npm run schema:print`)', () => {
+    expect(readFileSync(path.join(ROOT, 'schema.graphql'), 'utf8')).toBe(printSortedSchema());
+  });
+
+  it('prints the schema with types in lexicographic order', () => {
+    const names = [...printSortedSchema().matchAll(/^(?:type|input|enum|interface|scalar|union) (\w+)/gm)].map((m) => m[1] as string);
+    expect(names.length).toBeGreaterThan(10);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+  });
+
+  it('has a committed docs/errors.md identical to the error registry (run `npm run docs:errors`)', () => {
+    expect(readFileSync(path.join(ROOT, 'docs/errors.md'), 'utf8')).toBe(renderErrorsDoc());
+  });
+
+  it('lists every registered code with its details keys in docs/errors.md', () => {
+    const doc = renderErrorsDoc();
+    for (const [code, entry] of Object.entries(ERROR_CODES)) {
+      expect(doc).toContain(`| \`${code}\` | ${entry.meaning} |`);
+      for (const key of entry.details) expect(doc).toContain(`\`${key}\``);
+    }
+  });
+});

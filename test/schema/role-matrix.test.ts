@@ -1,0 +1,109 @@
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { buildSchema } from '../../src/schema/index.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+/**
+ * Calls every root field with every role (issue #2 §5). The table below is the contract; a new root
+ * field fails the first test until it is listed here with the roles that may call it.
+ */
+type Caller = 'anonymous' | 'viewer' | 'operator' | 'admin' | 'agent';
+const CALLERS: Caller[] = ['anonymous', 'viewer', 'operator', 'admin', 'agent'];
+const READERS: Caller[] = ['viewer', 'operator', 'admin'];
+const ADMINS: Caller[] = ['admin'];
+
+interface Case {
+  allowed: Caller[];
+  document: string;
+}
+
+const MATRIX: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Case>> = {
+  Query: {
+    serverInfo: { allowed: CALLERS, document: '{ serverInfo { version } }' },
+    readiness: { allowed: READERS, document: '{ readiness { state } }' },
+    dashboard: { allowed: READERS, document: '{ dashboard { generatedAt } }' },
+    node: { allowed: READERS, document: '{ node(id: "QXBpVG9rZW46bm9uZQ") { id } }' },
+    apiTokens: { allowed: ADMINS, document: '{ apiTokens(first: 1) { totalCount } }' },
+  },
+  Mutation: {
+    createApiToken: { allowed: ADMINS, document: 'mutation { createApiToken(input: { name: "matrix", role: VIEWER }) { userErrors { code } } }' },
+    revokeApiToken: { allowed: ADMINS, document: 'mutation { revokeApiToken(input: { id: "no-such-token" }) { userErrors { code } } }' },
+  },
+  Subscription: {
+    readinessChanged: { allowed: READERS, document: 'subscription { readinessChanged { state } }' },
+  },
+};
+
+describe('role matrix', () => {
+  let t: TestApp;
+  const tokens: Partial<Record<Caller, string>> = {};
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const caller of CALLERS) if (caller !== 'anonymous') tokens[caller] = await t.tokenFor(caller);
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('lists exactly the root fields the schema has', () => {
+    const schema = buildSchema();
+    const fields = (type: { getFields(): Record<string, unknown> } | null | undefined) => Object.keys(type?.getFields() ?? {}).sort();
+    expect(fields(schema.getQueryType())).toEqual(Object.keys(MATRIX.Query).sort());
+    expect(fields(schema.getMutationType())).toEqual(Object.keys(MATRIX.Mutation).sort());
+    expect(fields(schema.getSubscriptionType())).toEqual(Object.keys(MATRIX.Subscription).sort());
+  });
+
+  const expectAccess = (caller: Caller, allowed: boolean, codes: string[]) => {
+    const authCodes = codes.filter((c) => c === 'UNAUTHENTICATED' || c === 'FORBIDDEN');
+    if (allowed) expect(authCodes).toEqual([]);
+    else expect(authCodes).toEqual([caller === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN']);
+  };
+
+  for (const type of ['Query', 'Mutation'] as const) {
+    for (const [field, spec] of Object.entries(MATRIX[type])) {
+      for (const caller of CALLERS) {
+        const allowed = spec.allowed.includes(caller);
+        it(`${allowed ? 'lets' : 'refuses'} ${caller} ${type}.${field}`, async () => {
+          const response = await t.gql(spec.document, undefined, tokens[caller] ?? null);
+          expectAccess(caller, allowed, (response.body.errors ?? []).map((e) => e.extensions.code));
+          if (!allowed) expect(response.status).toBe(caller === 'anonymous' ? 401 : 403);
+        });
+      }
+    }
+  }
+
+  for (const [field, spec] of Object.entries(MATRIX.Subscription)) {
+    for (const caller of CALLERS) {
+      const allowed = spec.allowed.includes(caller);
+      it(`${allowed ? 'lets' : 'refuses'} ${caller} Subscription.${field}`, async () => {
+        const client = createClient({
+          url: t.wsUrl,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+          connectionParams: tokens[caller] ? { authorization: `Bearer ${tokens[caller]}` } : {},
+        });
+        try {
+          const codes = await new Promise<string[]>((resolve, reject) => {
+            const unsubscribe = client.subscribe(
+              { query: spec.document },
+              {
+                next: (result) => {
+                  unsubscribe();
+                  resolve((result.errors ?? []).map((e) => String(e.extensions?.code)));
+                },
+                error: (err) => (Array.isArray(err) ? resolve(err.map((e) => String(e.extensions?.code))) : reject(err)),
+                complete: () => resolve([]),
+              },
+            );
+          });
+          expectAccess(caller, allowed, codes);
+          if (allowed) expect(codes).toEqual([]);
+        } finally {
+          await client.dispose();
+        }
+      });
+    }
+  }
+});
