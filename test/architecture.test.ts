@@ -63,14 +63,18 @@ describe('architecture', () => {
     expect(IMPORTS.length).toBeGreaterThan(50);
   });
 
-  it('keeps the engine free of GraphQL, MikroORM, ws and every layer above it', () => {
+  it('keeps the engine free of GraphQL, MikroORM, ws and every layer above it (but the plugin API contract)', () => {
     expect(
       violations(
         (r) =>
           under(r.file, 'src/engine') &&
-          (isPackage(r, ...GRAPHQL_PACKAGES, '@mikro-orm/', 'ws', 'pino') || (r.target !== null && !under(r.target, 'src/engine'))),
+          (isPackage(r, ...GRAPHQL_PACKAGES, '@mikro-orm/', 'ws', 'pino') || (r.target !== null && !under(r.target, 'src/engine') && r.target !== 'src/plugins/api.ts')),
       ),
     ).toEqual([]);
+  });
+
+  it('keeps the plugin API a leaf that the engine may use for its contract types', () => {
+    expect(violations((r) => r.file === 'src/plugins/api.ts')).toEqual([]);
   });
 
   it('keeps MikroORM inside src/persistence', () => {
