@@ -1,0 +1,113 @@
+import type { PluginEvent, SourceKindDefinition } from '../../plugins/api.ts';
+import { EventInputError, parseEventInput, type EventInput } from './event-input.ts';
+import type { RuleEngine } from './rule-engine.ts';
+import type { Tag } from './tag.ts';
+import type { EventRecord, TagStore, TaggedEventRecord } from './tag-store.ts';
+
+/** One `ttpTagged` message (DESIGN §6): exactly the tags an event newly produced. */
+export interface TtpTaggedMessage extends Omit<TaggedEventRecord, 'tagIds'> {
+  tags: Tag[];
+}
+
+export interface IngestItemResult {
+  index: number;
+  accepted: boolean;
+  sourceKind: string | null;
+  sourceId: string | null;
+  /** Field at fault when not accepted. */
+  field: string | null;
+  error: string | null;
+  /** Ids of the tags this event (and, for a session, its commands) newly created. */
+  newTagIds: string[];
+}
+
+export interface IngestSummary {
+  results: IngestItemResult[];
+  accepted: number;
+  rejected: number;
+  newEvents: number;
+  newTags: number;
+}
+
+export interface TaggingService {
+  /**
+   * Validates, tags, stores and — after the commit — publishes. Invalid events are rejected one by one;
+   * the valid ones in the same call still land. Resolves only when everything is committed.
+   */
+  ingest(inputs: readonly EventInput[], options?: { runId?: string | null; publish?: boolean }): Promise<IngestSummary>;
+  /** Re-tags already stored events with the current rules without publishing (idempotent). */
+  retag(events: readonly EventRecord[]): Promise<{ newTags: number }>;
+}
+
+export function createTaggingService(deps: {
+  store: TagStore;
+  engine: () => RuleEngine;
+  kinds: () => ReadonlyMap<string, SourceKindDefinition>;
+  publish(message: TtpTaggedMessage): void;
+  now?: () => Date;
+}): TaggingService {
+  const now = deps.now ?? (() => new Date());
+  // Commits and publishes run one at a time, so ttpTagged messages go out in seq order (a subscriber
+  // resuming with `after:` relies on that to have no gap and no duplicate).
+  let tail: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+
+  const tagAll = async (events: readonly PluginEvent[]) => {
+    const engine = deps.engine();
+    const tags: Tag[] = [];
+    for (const event of events) tags.push(...(await engine.evaluate(event)));
+    return tags;
+  };
+
+  return {
+    async ingest(inputs, options = {}) {
+      const runId = options.runId ?? null;
+      const arrived = now();
+      const kinds = deps.kinds();
+      const results: IngestItemResult[] = [];
+      const owner: number[] = [];
+      const events: EventRecord[] = [];
+      inputs.forEach((input, index) => {
+        try {
+          const parsed = parseEventInput(input, kinds, arrived);
+          for (const e of parsed) {
+            events.push({ ...e, ingestedAt: arrived, runId });
+            owner.push(index);
+          }
+          results.push({ index, accepted: true, sourceKind: parsed[0]?.sourceKind ?? null, sourceId: parsed[0]?.sourceId ?? null, field: null, error: null, newTagIds: [] });
+        } catch (err) {
+          if (!(err instanceof EventInputError)) throw err;
+          results.push({ index, accepted: false, sourceKind: input?.sourceKind ?? null, sourceId: input?.sourceId ?? null, field: err.field, error: err.message, newTagIds: [] });
+        }
+      });
+      const tags = await tagAll(events);
+      const ownerOf = new Map(events.map((e, i) => [`${e.sourceKind}\u0000${e.sourceId}`, owner[i] as number]));
+      const commit = await serialized(async () => {
+        const result = await deps.store.commit(events, tags, runId);
+        if (options.publish !== false) {
+          const byId = new Map(tags.map((t) => [t.id, t]));
+          for (const { tagIds, ...record } of result.tagged) {
+            deps.publish({ ...record, tags: tagIds.map((id) => byId.get(id)).filter((t): t is Tag => t !== undefined) });
+          }
+        }
+        return result;
+      });
+      for (const tag of tags) {
+        if (!commit.newTagIds.has(tag.id)) continue;
+        const index = ownerOf.get(`${tag.sourceKind}\u0000${tag.sourceId}`);
+        if (index !== undefined) results[index]?.newTagIds.push(tag.id);
+      }
+      const accepted = results.filter((r) => r.accepted).length;
+      return { results, accepted, rejected: results.length - accepted, newEvents: commit.newEventCount, newTags: commit.newTagIds.size };
+    },
+    async retag(events) {
+      const tags = await tagAll(events);
+      const commit = await serialized(() => deps.store.commit([], tags, events[0]?.runId ?? null));
+      return { newTags: commit.newTagIds.size };
+    },
+  };
+}
