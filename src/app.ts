@@ -16,10 +16,16 @@ import { buildSchema } from './schema/index.ts';
 import { createContextFactory } from './server/context-factory.ts';
 import { attachGraphqlWs, type GraphqlWsServer } from './server/graphql-ws.ts';
 import { createHttpHandler } from './server/http-server.ts';
+import { createNdjsonIngestRoute } from './server/ndjson-ingest.ts';
 import { createLogger } from './server/logger.ts';
 import { createMetrics } from './server/metrics.ts';
 import { createGatehouseYoga, type GatehouseYoga } from './server/yoga.ts';
 import { apiTokenDashboard } from './engine/auth/api-token-dashboard.ts';
+import { startTagging } from './capabilities/tagging.ts';
+import { loadPlugins } from './plugins/load-plugins.ts';
+import { createPluginProbe } from './plugins/plugin-probe.ts';
+import type { PluginRegistry } from './plugins/plugin-registry.ts';
+import { BUILT_IN_SOURCE_KINDS } from './engine/tagging/source-kinds.ts';
 
 /** Version of the GraphQL contract (DESIGN §5); bumped on breaking changes. */
 export const API_VERSION = '1.0';
@@ -60,6 +66,8 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
   let ws: GraphqlWsServer | undefined;
   let readinessTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
+  let plugins: PluginRegistry | undefined;
+  let tagging: Awaited<ReturnType<typeof startTagging>> | undefined;
   let serving = false;
   const bus = createInProcessEventBus<Topics>(config.limits.subscriberQueue);
   const readiness = createReadinessRegistry();
@@ -111,26 +119,51 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       });
       dashboard.register(apiTokenDashboard(tokenStore));
 
+      plugins = await loadPlugins({
+        pluginDirs: config.pluginDirs,
+        packages: config.pluginPackages,
+        strict: config.strictPlugins,
+        log: log.child({ component: 'plugins' }),
+        reservedSourceKinds: BUILT_IN_SOURCE_KINDS.map((k) => k.kind),
+      });
+      for (const p of plugins.list()) {
+        if (p.status === 'FAILED') log.warn({ plugin: p.name, errors: p.errors }, `plugin ${p.name} failed to load`);
+      }
+      readiness.register(createPluginProbe(plugins));
+      tagging = await startTagging({ config, db: database, bus, log, readiness, dashboard, plugins });
+      const taggingServices = tagging;
+
       const server: ServerFacts = {
         name: 'gatehouse',
         version: readVersion(),
         apiVersion: API_VERSION,
         mode: config.mode,
         startedAt: new Date(),
-        capabilities: ['auth.api-tokens', 'subscriptions.graphql-ws', 'subscriptions.sse', 'pagination.relay', ...(config.graphiql ? ['graphiql'] : [])],
+        capabilities: [
+          'auth.api-tokens',
+          'subscriptions.graphql-ws',
+          'subscriptions.sse',
+          'pagination.relay',
+          'tagging.rules',
+          'tagging.lifters',
+          'ingest.ndjson',
+          'attack.navigator-layer',
+          ...(config.graphiql ? ['graphiql'] : []),
+        ],
       };
       const contexts = createContextFactory({
-        shared: { server, tokens, readiness, dashboard, bus },
+        shared: { server, tokens, readiness, dashboard, bus, plugins, ...taggingServices.shared },
         perRequest: () => {
           const em = database.fork();
-          return { tokenStore: createApiTokenRepository(() => em) };
+          return { tokenStore: createApiTokenRepository(() => em), ...taggingServices.perRequest(() => em) };
         },
         log,
       });
       const wsConnections = () => ws?.connections() ?? 0;
       const metrics = createMetrics({ wsConnections, subscriptions: () => bus.subscriberCount() });
       yoga = createGatehouseYoga({ schema: buildSchema(), config, contexts, metrics, log, apiVersion: API_VERSION });
-      const handler = createHttpHandler({ yoga, readiness, metrics, bodyLimitBytes: config.limits.bodyBytes, apiVersion: API_VERSION, log });
+      const routes = new Map([['/ingest', createNdjsonIngestRoute({ contexts, ingest: (events) => taggingServices.shared.tagging.ingest(events) })]]);
+      const handler = createHttpHandler({ yoga, readiness, metrics, bodyLimitBytes: config.limits.bodyBytes, apiVersion: API_VERSION, log, routes });
       httpServer = createServer((req, res) => void handler(req, res));
       httpServer.keepAliveTimeout = 65_000;
       ws = attachGraphqlWs({
@@ -175,6 +208,8 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         await closed;
         clearTimeout(deadline);
         await yoga?.dispose();
+        tagging?.stop();
+        await plugins?.dispose();
         await db?.close();
         log.info('gatehouse stopped');
       })();

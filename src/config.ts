@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -18,6 +19,9 @@ const booleanish = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
 ]);
+
+/** The installed Gatehouse folder: bundled rules and plugins live here, whatever the working directory. */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const configSchema = z
   .object({
@@ -53,6 +57,18 @@ const configSchema = z
         maxTokens: 5000,
         subscriberQueue: 1000,
       }),
+    /** Rule pack folder (YAML rules, hot-reloaded). Default: the bundled `rules/`. */
+    rulesDir: z.string().min(1).default(path.join(PACKAGE_ROOT, 'rules')),
+    /** Plugin folders: the bundled `plugins/` plus any extra ones (GATEHOUSE_PLUGIN_DIRS, path-delimited). */
+    pluginDirs: z.array(z.string().min(1)).default([]),
+    /** npm packages to load as plugins. */
+    pluginPackages: z.array(z.string().min(1)).default([]),
+    /** Any plugin that fails to load stops start-up. */
+    strictPlugins: booleanish.default(false),
+    /** Watch rules/ and apply edits without a restart. */
+    watchRules: booleanish.default(true),
+    /** Tags below this confidence are dropped (a governance knob). */
+    confidenceFloor: z.coerce.number().min(0).max(1).default(0.3),
     /** Seconds between readiness probes (readinessChanged is published on change). */
     readinessIntervalSeconds: z.coerce.number().positive().default(5),
     /** Seconds a graceful shutdown may take before connections are cut. */
@@ -63,7 +79,9 @@ const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 export type ResolvedConfigInput = z.output<typeof configSchema>;
 
-export interface Config extends Omit<ResolvedConfigInput, 'graphiql' | 'introspection' | 'logLevel'> {
+export interface Config extends Omit<ResolvedConfigInput, 'graphiql' | 'introspection' | 'logLevel' | 'pluginDirs'> {
+  /** Every plugin folder to scan: the bundled one first, then the configured extras. */
+  pluginDirs: string[];
   graphiql: boolean;
   introspection: boolean;
   logLevel: LogLevel;
@@ -81,6 +99,10 @@ const ENV_KEYS = {
   LOG_LEVEL: 'logLevel',
   GATEHOUSE_GRAPHIQL: 'graphiql',
   GATEHOUSE_INTROSPECTION: 'introspection',
+  GATEHOUSE_RULES_DIR: 'rulesDir',
+  GATEHOUSE_PLUGIN_DIRS: 'pluginDirs',
+  GATEHOUSE_STRICT_PLUGINS: 'strictPlugins',
+  GATEHOUSE_WATCH_RULES: 'watchRules',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 export class ConfigError extends Error {
@@ -105,6 +127,8 @@ export function parseConfig(raw: Record<string, unknown>, sources: Record<string
   return {
     ...c,
     dataDir: path.resolve(cwd, c.dataDir),
+    rulesDir: path.resolve(cwd, c.rulesDir),
+    pluginDirs: [path.join(PACKAGE_ROOT, 'plugins'), ...c.pluginDirs.map((d) => path.resolve(cwd, d))],
     graphiql: c.graphiql ?? dev,
     introspection: c.introspection ?? dev,
     logLevel: c.logLevel ?? 'info',
@@ -141,7 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const [variable, key] of Object.entries(ENV_KEYS)) {
     const value = env[variable];
     if (value !== undefined && value !== '') {
-      raw[key] = value;
+      raw[key] = key === 'pluginDirs' ? value.split(path.delimiter).filter(Boolean) : value;
       sources[key] = `environment variable ${variable}`;
     }
   }

@@ -1,9 +1,12 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
+import { ruleJsonSchema } from '../engine/tagging/rule-file-schema.ts';
 import { printSortedSchema } from '../schema/index.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
 import { emitGenerated } from './generated-file.ts';
 import type { CliIo } from './io.ts';
+import { rulesLint } from './rules-lint.ts';
+import { rulesTest } from './rules-test.ts';
 import { serve } from './serve.ts';
 import { tokenCreate, tokenList, tokenRevoke } from './token.ts';
 
@@ -70,6 +73,38 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
       result = {
         exitCode: await emitGenerated(io, { path: 'schema.graphql', label: 'schema.graphql', content: printSortedSchema(), regenerate: 'npm run schema:print' }, options),
       };
+    });
+
+  schema
+    .command('rules')
+    .description('print the rule-file JSON Schema; --write updates schemas/rule.schema.json, --check fails when it is stale')
+    .option('--write', 'write schemas/rule.schema.json')
+    .option('--check', 'exit 1 if schemas/rule.schema.json differs from the code')
+    .action(async (options: { write?: boolean; check?: boolean }) => {
+      const content = `${JSON.stringify(ruleJsonSchema(), null, 2)}\n`;
+      result = {
+        exitCode: await emitGenerated(io, { path: 'schemas/rule.schema.json', label: 'schemas/rule.schema.json', content, regenerate: 'npm run schema:rules' }, options),
+      };
+    });
+
+  const rules = program.command('rules').description('check and measure the ATT&CK rule pack (see docs/rules.md)');
+  rules
+    .command('lint')
+    .description('report every rule file that would not load or run: schema, ids, RE2, ATT&CK ids, duplicates, lifter ownership')
+    .option('--dir <dir>', 'rules directory (default: the project rules/)')
+    .option('--json', 'print JSON')
+    .action(async (options: { dir?: string; json?: boolean }) => {
+      result = { exitCode: await rulesLint(io, options) };
+    });
+  rules
+    .command('test <corpus...>')
+    .description('measure the rules against labelled JSONL corpus files; exit 1 when the precision gate fails')
+    .option('--dir <dir>', 'rules directory (default: the project rules/)')
+    .option('--json', 'print the JSON report instead of tables')
+    .option('--out <file>', 'also write the JSON report to this file')
+    .option('--lifters', "run lifter rules with the bundled plugins' lifters (rows form one stream, in file order)")
+    .action(async (corpus: string[], options: { dir?: string; json?: boolean; out?: string; lifters?: boolean }) => {
+      result = { exitCode: await rulesTest(io, corpus, options) };
     });
 
   const docs = program.command('docs').description('generated documentation');

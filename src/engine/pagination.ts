@@ -97,3 +97,15 @@ export type TimeIdKey = [string, string];
 export function isTimeIdKey(value: unknown): value is TimeIdKey {
   return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string';
 }
+
+/** Sort key for lists ordered by a unique string (e.g. rule id). */
+export function isStringKey(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+/** Pages an in-memory list already sorted by `keyOf` ascending. */
+export function pageOfSorted<Node>(request: PageRequest<string>, sorted: readonly Node[], keyOf: (node: Node) => string): Connection<Node> {
+  const start = request.after === null ? 0 : sorted.findIndex((n) => keyOf(n) > (request.after as string));
+  const from = start < 0 ? sorted.length : start;
+  return toConnection(request, sorted.slice(from, from + request.limit + 1), keyOf, sorted.length);
+}

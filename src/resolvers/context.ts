@@ -5,10 +5,19 @@ import type { DashboardRegistry } from '../engine/dashboard/dashboard.ts';
 import type { EventBus } from '../engine/events/event-bus.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
 import type { Readiness } from '../engine/readiness/readiness.ts';
+import type { AttackCatalogue } from '../engine/attack/catalogue.ts';
+import type { IdempotencyCache } from '../engine/idempotency.ts';
+import type { RuleRegistry, ReloadReport } from '../engine/tagging/rule-registry.ts';
+import type { RuleStateChange, RuleStateService } from '../engine/tagging/rule-state-service.ts';
+import type { TagStore } from '../engine/tagging/tag-store.ts';
+import type { TaggingService, TtpTaggedMessage } from '../engine/tagging/tagging-service.ts';
+import type { PluginCatalogue } from './query/plugins.ts';
 
 /** Payload types of every pub/sub topic. Later capabilities add their topics here. */
 export interface Topics extends Record<string, unknown> {
   readinessChanged: Readiness;
+  ttpTagged: TtpTaggedMessage;
+  ruleStateChanged: RuleStateChange;
 }
 
 /** Facts about the running server, for `serverInfo`. */
@@ -44,7 +53,17 @@ export interface Context {
   tokenStore: ApiTokenStore;
   readiness: ReadinessRegistry;
   dashboard: DashboardRegistry;
+  plugins: PluginCatalogue;
   bus: EventBus<Topics>;
+  catalogue: AttackCatalogue;
+  rules: RuleRegistry;
+  ruleStates: RuleStateService;
+  /** Reloads the rule pack and refreshes readiness; the same path the file watcher takes. */
+  reloadRules(): Promise<ReloadReport>;
+  tagging: TaggingService;
+  /** Per request (its own EntityManager fork). */
+  tagStore: TagStore;
+  idempotency: IdempotencyCache;
   /** Aborted when the request or subscription ends. */
   signal: AbortSignal | undefined;
 }

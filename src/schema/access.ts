@@ -18,13 +18,26 @@ export const ROOT_FIELD_ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Re
     dashboard: 'read',
     node: 'read',
     apiTokens: 'administer',
+    rules: 'read',
+    rule: 'read',
+    tags: 'read',
+    techniqueCounts: 'read',
+    navigatorLayer: 'read',
+    attackTechnique: 'read',
+    plugins: 'read',
   },
   Mutation: {
     createApiToken: 'administer',
     revokeApiToken: 'administer',
+    ingestEvents: 'operate',
+    setRuleState: 'operate',
+    clearRuleState: 'operate',
+    reloadRules: 'operate',
   },
   Subscription: {
     readinessChanged: 'read',
+    ttpTagged: 'read',
+    ruleStateChanged: 'read',
   },
 };
 

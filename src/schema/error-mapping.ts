@@ -71,6 +71,7 @@ export function toClientError(error: unknown, scope: ErrorMappingScope): GraphQL
   let message: string;
   let details: Record<string, unknown>;
   let status: number | undefined;
+  let headers: Record<string, string> | undefined;
   if (isGatehouseError(cause)) {
     code = cause.code;
     message = cause.message;
@@ -78,6 +79,8 @@ export function toClientError(error: unknown, scope: ErrorMappingScope): GraphQL
     status = HTTP_STATUS[code];
   } else if (cause instanceof GraphQLError) {
     ({ code, details, status } = classify(cause));
+    // Keep headers HTTP requires with a status, e.g. `Allow: POST` on Yoga's 405 (RFC 9110 §15.5.6).
+    headers = (cause.extensions?.http as { headers?: Record<string, string> } | undefined)?.headers;
     message = cause.message;
   } else {
     scope.logUnexpected(cause, scope.requestId);
@@ -89,7 +92,7 @@ export function toClientError(error: unknown, scope: ErrorMappingScope): GraphQL
   scope.onCode?.(code);
   const extensions: Record<string, unknown> = { code, details };
   if (code === 'INTERNAL_SERVER_ERROR') extensions.requestId = scope.requestId;
-  if (status !== undefined) extensions.http = { status };
+  if (status !== undefined) extensions.http = headers ? { status, headers } : { status };
   return new GraphQLError(message, { ...base, extensions });
 }
 

@@ -3,7 +3,12 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { applyAccessRules } from './access.ts';
 import { addApiTokens } from './api-token.ts';
 import { createBuilder } from './builder.ts';
+import { addAttack } from './attack.ts';
 import { addDashboard } from './dashboard.ts';
+import { addIngest } from './ingest.ts';
+import { addPlugins } from './plugin.ts';
+import { addRules } from './rule.ts';
+import { addTags } from './tag.ts';
 import { addReadiness } from './readiness.ts';
 import { addScalars } from './scalars.ts';
 import { addServerInfo } from './server-info.ts';
@@ -22,6 +27,11 @@ export function buildSchema(): GraphQLSchema {
   addReadiness(builder);
   addDashboard(builder);
   addApiTokens(builder, userError);
+  const technique = addAttack(builder);
+  const tag = addTags(builder, technique);
+  addRules(builder, userError);
+  addIngest(builder, userError, tag);
+  addPlugins(builder);
   const schema = builder.toSchema({ sortSchema: true });
   return endStreamsOnError(applyAccessRules(schema));
 }

@@ -4,8 +4,8 @@ import { GatehouseError } from '../engine/errors.ts';
 import type { Context } from '../resolvers/context.ts';
 
 /** The per-request part of a context that the composition root supplies (store-backed services). */
-export type RequestServices = Pick<Context, 'tokenStore'>;
-export type SharedServices = Omit<Context, 'requestId' | 'transport' | 'principal' | 'log' | 'signal' | 'tokenStore'>;
+export type RequestServices = Pick<Context, 'tokenStore' | 'tagStore'>;
+export type SharedServices = Omit<Context, 'requestId' | 'transport' | 'principal' | 'log' | 'signal' | keyof RequestServices>;
 
 export interface ContextFactory {
   /** Verifies an `Authorization` value. Null: no credentials. Throws UNAUTHENTICATED if presented but invalid. */

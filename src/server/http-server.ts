@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ERROR_CODES } from '../engine/errors.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
 import type { Metrics } from './metrics.ts';
+import type { RouteHandler } from './route-auth.ts';
 import type { GatehouseYoga } from './yoga.ts';
 
 /**
@@ -13,7 +14,7 @@ import type { GatehouseYoga } from './yoga.ts';
  * (`x-request-id`, echoed back; a well-formed incoming one is kept so callers can correlate).
  */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-const KNOWN_ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
+const BUILT_IN_ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics'];
 
 export function createHttpHandler(deps: {
   yoga: GatehouseYoga;
@@ -22,8 +23,12 @@ export function createHttpHandler(deps: {
   bodyLimitBytes: number;
   apiVersion: string;
   log: Logger;
+  /** Plain HTTP routes capabilities add (e.g. POST /ingest). */
+  routes?: ReadonlyMap<string, RouteHandler>;
 }) {
   const { yoga, metrics, bodyLimitBytes } = deps;
+  const routes = deps.routes ?? new Map<string, RouteHandler>();
+  const knownRoutes = new Set([...BUILT_IN_ROUTES, ...routes.keys()]);
 
   const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
@@ -81,7 +86,9 @@ export function createHttpHandler(deps: {
     });
     const response = await yoga.fetch(request, context);
     res.writeHead(response.status, Object.fromEntries(response.headers));
-    if (response.body) Readable.fromWeb(response.body as never).pipe(res);
+    // Yoga's Response body is a @whatwg-node ponyfill stream, which `Readable.fromWeb` rejects
+    // (ERR_INVALID_ARG_TYPE); both it and a native ReadableStream are async iterables.
+    if (response.body) Readable.from(response.body as unknown as AsyncIterable<Uint8Array>, { objectMode: false }).pipe(res);
     else res.end();
   };
 
@@ -91,7 +98,7 @@ export function createHttpHandler(deps: {
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?', 1)[0] as string;
-    const route = KNOWN_ROUTES.has(path) ? path : 'other';
+    const route = knownRoutes.has(path) ? path : 'other';
     res.on('finish', () => {
       const method = req.method ?? 'GET';
       metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
@@ -114,8 +121,11 @@ export function createHttpHandler(deps: {
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           return res.end(text);
         }
-        default:
+        default: {
+          const handler = routes.get(path);
+          if (handler) return await handler(req, res, requestId);
           return sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${path}; GraphQL is at /graphql` });
+        }
       }
     } catch (err) {
       deps.log.error({ err, requestId }, 'unhandled error in HTTP handler');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderErrorsDoc } from '../../src/cli/errors-doc.ts';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
+import { ruleJsonSchema } from '../../src/engine/tagging/rule-file-schema.ts';
 import { printSortedSchema } from '../../src/schema/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,6 +17,10 @@ describe('generated, committed files', () => {
     const names = [...printSortedSchema().matchAll(/^(?:type|input|enum|interface|scalar|union) (\w+)/gm)].map((m) => m[1] as string);
     expect(names.length).toBeGreaterThan(10);
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+  });
+
+  it('has a committed schemas/rule.schema.json identical to the rule-file schema (run `npm run schema:rules`)', () => {
+    expect(readFileSync(path.join(ROOT, 'schemas/rule.schema.json'), 'utf8')).toBe(`${JSON.stringify(ruleJsonSchema(), null, 2)}\n`);
   });
 
   it('has a committed docs/errors.md identical to the error registry (run `npm run docs:errors`)', () => {

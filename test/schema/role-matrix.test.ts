@@ -12,6 +12,7 @@ type Caller = 'anonymous' | 'viewer' | 'operator' | 'admin' | 'agent';
 const CALLERS: Caller[] = ['anonymous', 'viewer', 'operator', 'admin', 'agent'];
 const READERS: Caller[] = ['viewer', 'operator', 'admin'];
 const ADMINS: Caller[] = ['admin'];
+const OPERATORS: Caller[] = ['operator', 'admin'];
 
 interface Case {
   allowed: Caller[];
@@ -25,13 +26,26 @@ const MATRIX: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Case>
     dashboard: { allowed: READERS, document: '{ dashboard { generatedAt } }' },
     node: { allowed: READERS, document: '{ node(id: "QXBpVG9rZW46bm9uZQ") { id } }' },
     apiTokens: { allowed: ADMINS, document: '{ apiTokens(first: 1) { totalCount } }' },
+    plugins: { allowed: READERS, document: '{ plugins { name } }' },
+    rules: { allowed: READERS, document: '{ rules(first: 1) { totalCount } }' },
+    rule: { allowed: READERS, document: '{ rule(ruleId: "R0000") { ruleId } }' },
+    tags: { allowed: READERS, document: '{ tags(first: 1) { totalCount } }' },
+    techniqueCounts: { allowed: READERS, document: '{ techniqueCounts { count } }' },
+    navigatorLayer: { allowed: READERS, document: '{ navigatorLayer }' },
+    attackTechnique: { allowed: READERS, document: '{ attackTechnique(id: "T1003") { name } }' },
   },
   Mutation: {
     createApiToken: { allowed: ADMINS, document: 'mutation { createApiToken(input: { name: "matrix", role: VIEWER }) { userErrors { code } } }' },
     revokeApiToken: { allowed: ADMINS, document: 'mutation { revokeApiToken(input: { id: "no-such-token" }) { userErrors { code } } }' },
+    ingestEvents: { allowed: OPERATORS, document: 'mutation { ingestEvents(input: { events: [] }) { accepted } }' },
+    setRuleState: { allowed: OPERATORS, document: 'mutation { setRuleState(input: { ruleId: "R0000", state: DISABLED }) { userErrors { code } } }' },
+    clearRuleState: { allowed: OPERATORS, document: 'mutation { clearRuleState(input: { ruleId: "R0000" }) { userErrors { code } } }' },
+    reloadRules: { allowed: OPERATORS, document: 'mutation { reloadRules { loaded } }' },
   },
   Subscription: {
     readinessChanged: { allowed: READERS, document: 'subscription { readinessChanged { state } }' },
+    ttpTagged: { allowed: READERS, document: 'subscription { ttpTagged(after: "0") { cursor } }' },
+    ruleStateChanged: { allowed: READERS, document: 'subscription { ruleStateChanged { ruleId } }' },
   },
 };
 
@@ -86,6 +100,9 @@ describe('role matrix', () => {
         });
         try {
           const codes = await new Promise<string[]>((resolve, reject) => {
+            // Streams without an initial message (ttpTagged, ruleStateChanged) stay silent when
+            // allowed; a refusal arrives at once, so silence for 500 ms means "allowed".
+            setTimeout(() => resolve([]), 500);
             const unsubscribe = client.subscribe(
               { query: spec.document },
               {

@@ -9,7 +9,7 @@ export interface EventInput {
   attackerId?: string | null;
   sessionId?: string | null;
   host?: string | null;
-  payload: unknown;
+  payload?: unknown;
 }
 
 export class EventInputError extends Error {

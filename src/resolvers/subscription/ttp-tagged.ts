@@ -1,0 +1,77 @@
+import { badInput } from '../../engine/errors.ts';
+import type { Tag } from '../../engine/tagging/tag.ts';
+import type { TtpTaggedMessage } from '../../engine/tagging/tagging-service.ts';
+import type { Context } from '../context.ts';
+
+export interface TtpTaggedFilter {
+  sourceKind?: string | null;
+  attackerId?: string | null;
+  sessionId?: string | null;
+  /** A parent id also matches its sub-techniques. */
+  techniqueId?: string | null;
+  tactic?: string | null;
+  minConfidence?: number | null;
+}
+
+const REPLAY_PAGE = 500;
+
+function tagMatches(tag: Tag, f: TtpTaggedFilter): boolean {
+  return (
+    (!f.techniqueId || tag.techniqueId === f.techniqueId || tag.subTechniqueId === f.techniqueId) &&
+    (!f.tactic || tag.tactic === f.tactic) &&
+    (f.minConfidence === undefined || f.minConfidence === null || tag.confidence >= f.minConfidence)
+  );
+}
+
+function select(message: TtpTaggedMessage, f: TtpTaggedFilter): TtpTaggedMessage | null {
+  if (message.runId !== null) return null; // replay runs never leak into the live stream
+  if ((f.sourceKind && message.sourceKind !== f.sourceKind) || (f.attackerId && message.attackerId !== f.attackerId) || (f.sessionId && message.sessionId !== f.sessionId)) return null;
+  const tags = message.tags.filter((t) => tagMatches(t, f));
+  return tags.length > 0 ? { ...message, tags } : null;
+}
+
+/**
+ * Live tags, one message per source event with new tags. With `after` (a message's cursor) it first
+ * replays later messages from the store, then continues live: it subscribes before reading the store
+ * and skips live messages it already sent, so there is no gap and no duplicate (DESIGN §5).
+ */
+export async function* ttpTagged(args: { filter?: TtpTaggedFilter | null; after?: string | null }, ctx: Context): AsyncGenerator<TtpTaggedMessage> {
+  const filter = args.filter ?? {};
+  let last: number | null = null;
+  if (args.after !== undefined && args.after !== null) {
+    if (!/^\d{1,15}$/.test(args.after)) throw badInput('after', `must be a cursor from a previous ttpTagged message, got ${JSON.stringify(args.after)}`);
+    last = Number(args.after);
+  }
+  const live = ctx.bus.subscribe('ttpTagged', { signal: ctx.signal });
+  try {
+    if (last !== null) {
+      for (;;) {
+        const records = await ctx.tagStore.taggedSince(last, REPLAY_PAGE, null);
+        const tags = new Map((await ctx.tagStore.tagsByIds(records.flatMap((r) => r.tagIds))).map((t) => [t.id, t]));
+        for (const { tagIds, ...record } of records) {
+          last = record.seq;
+          const message = select({ ...record, tags: tagIds.map((id) => tags.get(id)).filter((t): t is NonNullable<typeof t> => t !== undefined) }, filter);
+          if (message) yield message;
+        }
+        if (records.length < REPLAY_PAGE) break;
+      }
+    }
+    for await (const message of live) {
+      if (last !== null && message.seq <= last) continue;
+      last = message.seq;
+      const selected = select(message, filter);
+      if (selected) yield selected;
+    }
+  } finally {
+    await live.return?.();
+  }
+}
+
+export async function* ruleStateChanged(args: { ruleId?: string | null }, ctx: Context) {
+  const live = ctx.bus.subscribe('ruleStateChanged', { signal: ctx.signal });
+  try {
+    for await (const change of live) if (!args.ruleId || change.ruleId === args.ruleId) yield change;
+  } finally {
+    await live.return?.();
+  }
+}

@@ -1,0 +1,92 @@
+import type { IngestSummary } from '../engine/tagging/tagging-service.ts';
+import type { EventInput } from '../engine/tagging/event-input.ts';
+import type { ContextFactory } from './context-factory.ts';
+import { authorizeRoute, sendError, sendJson, type RouteHandler } from './route-auth.ts';
+
+/** Line errors returned in the summary; the counts stay exact beyond this. */
+const MAX_REPORTED_ERRORS = 1000;
+const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/json-lines'];
+
+export interface NdjsonIngestOptions {
+  contexts: ContextFactory;
+  ingest(events: EventInput[]): Promise<IngestSummary>;
+  batchSize?: number;
+  maxLineBytes?: number;
+}
+
+/**
+ * POST /ingest (issue #3 §D.2): NDJSON of any size, one event per line. The body is read as it
+ * arrives and ingested in batches; the next chunk is read only after the previous batch is committed,
+ * so a fast sender is slowed to the store's pace (backpressure) and memory stays bounded. The answer
+ * comes after the last commit: a summary with per-line errors (line number and reason).
+ */
+export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHandler {
+  const batchSize = options.batchSize ?? 500;
+  const maxLine = options.maxLineBytes ?? 1024 * 1024;
+  return async (req, res) => {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return sendError(res, 'BAD_REQUEST', `POST /ingest takes NDJSON; got ${req.method}`, { reason: 'method_not_allowed' });
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!NDJSON_TYPES.includes(type)) {
+      return sendError(res, 'BAD_REQUEST', `content-type must be application/x-ndjson, got ${JSON.stringify(type || 'none')}`, { reason: 'unsupported_media_type' });
+    }
+    if (!(await authorizeRoute(options.contexts, req, res, 'operate'))) return;
+
+    const totals = { lines: 0, accepted: 0, rejected: 0, newEvents: 0, newTags: 0 };
+    const errors: { line: number; field: string | null; reason: string }[] = [];
+    const reject = (line: number, field: string | null, reason: string) => {
+      totals.rejected += 1;
+      if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, field, reason });
+    };
+    let batch: EventInput[] = [];
+    let lineOf: number[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const summary = await options.ingest(batch);
+      totals.accepted += summary.accepted;
+      totals.newEvents += summary.newEvents;
+      totals.newTags += summary.newTags;
+      for (const r of summary.results) if (!r.accepted) reject(lineOf[r.index] as number, r.field, r.error ?? 'rejected');
+      batch = [];
+      lineOf = [];
+    };
+    const take = async (text: string, line: number) => {
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        return reject(line, null, `not JSON: ${(err as Error).message}`);
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return reject(line, null, 'each line must be one JSON object (an event)');
+      batch.push(value as EventInput);
+      lineOf.push(line);
+      if (batch.length >= batchSize) await flush();
+    };
+
+    let pending = '';
+    let skipping = false; // inside an over-long line: drop bytes until its newline
+    for await (const chunk of req) {
+      let text = pending + (chunk as Buffer).toString('utf8');
+      let newline = text.indexOf('\n');
+      while (newline >= 0) {
+        totals.lines += 1;
+        if (skipping) skipping = false;
+        else await take(text.slice(0, newline), totals.lines);
+        text = text.slice(newline + 1);
+        newline = text.indexOf('\n');
+      }
+      if (Buffer.byteLength(text) > maxLine) {
+        if (!skipping) reject(totals.lines + 1, null, `line longer than ${maxLine} bytes`);
+        skipping = true;
+        text = '';
+      }
+      pending = text;
+    }
+    if (pending.trim() !== '' && !skipping) await take(pending, ++totals.lines);
+    await flush();
+    sendJson(res, 200, { ...totals, errors, errorsTruncated: totals.rejected > errors.length });
+  };
+}
