@@ -126,9 +126,6 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         log: log.child({ component: 'plugins' }),
         reservedSourceKinds: BUILT_IN_SOURCE_KINDS.map((k) => k.kind),
       });
-      for (const p of plugins.list()) {
-        if (p.status === 'FAILED') log.warn({ plugin: p.name, errors: p.errors }, `plugin ${p.name} failed to load`);
-      }
       readiness.register(createPluginProbe(plugins));
       tagging = await startTagging({ config, db: database, bus, log, readiness, dashboard, plugins });
       const taggingServices = tagging;

@@ -32,8 +32,8 @@ try {
     process.exitCode = result.exitCode ?? 0;
   }
 } catch (err) {
-  if (err instanceof ConfigError) {
-    io.err(`gatehouse: ${err.message}\n`);
+  if (err instanceof ConfigError || (err as Error)?.name === 'PluginLoadError') {
+    io.err(`gatehouse: ${(err as Error).message}\n`);
     process.exit(2);
   }
   io.err(`gatehouse: ${(err as Error).stack ?? err}\n`);

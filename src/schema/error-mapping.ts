@@ -92,7 +92,11 @@ export function toClientError(error: unknown, scope: ErrorMappingScope): GraphQL
   scope.onCode?.(code);
   const extensions: Record<string, unknown> = { code, details };
   if (code === 'INTERNAL_SERVER_ERROR') extensions.requestId = scope.requestId;
-  if (status !== undefined) extensions.http = headers ? { status, headers } : { status };
+  // GraphQL-over-HTTP: with `application/json` responses, request errors (parse, validation,
+  // variables) SHOULD be 200; Yoga honours `spec: true` by using 200 for application/json and the
+  // status for application/graphql-response+json.
+  const spec = code === 'GRAPHQL_PARSE_FAILED' || code === 'GRAPHQL_VALIDATION_FAILED' || (code === 'BAD_USER_INPUT' && cause instanceof GraphQLError);
+  if (status !== undefined) extensions.http = { status, ...(headers ? { headers } : {}), ...(spec ? { spec: true } : {}) };
   return new GraphQLError(message, { ...base, extensions });
 }
 

@@ -10,6 +10,8 @@ export type SharedServices = Omit<Context, 'requestId' | 'transport' | 'principa
 export interface ContextFactory {
   /** Verifies an `Authorization` value. Null: no credentials. Throws UNAUTHENTICATED if presented but invalid. */
   authenticate(authorization: string | null | undefined): Promise<Principal | null>;
+  /** For long-lived connections: false once the principal's token has been revoked. */
+  isStillValid(principal: Principal): Promise<boolean>;
   create(principal: Principal | null, requestId: string, transport: Context['transport'], signal?: AbortSignal): Context;
 }
 
@@ -32,6 +34,9 @@ export function createContextFactory(deps: {
         throw new GatehouseError('UNAUTHENTICATED', 'the API token is unknown or revoked', { reason: 'invalid_token' });
       }
       return principal;
+    },
+    isStillValid(principal) {
+      return deps.shared.tokens.isActive(principal.tokenId);
     },
     create(principal, requestId, transport, signal) {
       return {

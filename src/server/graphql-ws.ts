@@ -65,6 +65,12 @@ export function attachGraphqlWs(deps: {
         }
       },
       onSubscribe: async (ctx, id, payload) => {
+        const principal = ctx.extra.principal;
+        if (principal && !(await deps.contexts.isStillValid(principal))) {
+          // The token was revoked after connection_init: end the whole connection, as a bad token would.
+          ctx.extra.socket.close(4403, 'Forbidden: token revoked');
+          return [new GraphQLError('the API token was revoked', { extensions: { code: 'UNAUTHENTICATED', details: { reason: 'token_revoked' } } })];
+        }
         const requestId = randomUUID();
         (ctx.extra.requestIds ??= new Map()).set(id, requestId);
         try {

@@ -131,6 +131,10 @@ describe('tag repository: commit', () => {
     );
   });
 
+  it('refuses the empty string as a run id, which stands for live rows in storage', async () => {
+    await expect(store.commit([], [], '')).rejects.toThrow("run id must be null (live) or a non-empty string, got ''");
+  });
+
   it('writes nothing when any part of the commit fails', async () => {
     const e = makeEvent('e1');
     // Fails on the tags insert, after the events insert ran in the same transaction.

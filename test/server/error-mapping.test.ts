@@ -65,14 +65,14 @@ describe('toClientError', () => {
     expect(error.extensions).toEqual({
       code: 'GRAPHQL_PARSE_FAILED',
       details: { locations: [{ line: 1, column: 22 }] },
-      http: { status: 400 },
+      http: { status: 400, spec: true },
     });
     expect(scope.logUnexpected).not.toHaveBeenCalled();
   });
 
   it("maps graphql-armor's limit errors to GRAPHQL_VALIDATION_FAILED though they say 'Syntax Error'", () => {
     const error = toClientError(new GraphQLError('Syntax Error: Query depth limit of 12 exceeded, found 13.'), scopeFor());
-    expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', details: { locations: [] }, http: { status: 400 } });
+    expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', details: { locations: [] }, http: { status: 400, spec: true } });
   });
 
   it('keeps the HTTP headers that go with a status, such as Allow on 405', () => {

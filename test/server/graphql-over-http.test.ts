@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 /**
  * GraphQL-over-HTTP conformance, audited by graphql-http's own server audits against a running app.
- * Every MUST audit has to pass; SHOULD and MAY audits are recommendations and are only reported.
+ * Every MUST and SHOULD audit has to pass.
  */
 describe('GraphQL over HTTP', () => {
   let t: TestApp;
@@ -23,6 +23,12 @@ describe('GraphQL over HTTP', () => {
     expect(must.length).toBeGreaterThan(10);
     const failed = must.filter((r) => r.status !== 'ok').map((r) => `${r.id} ${r.name}: ${'reason' in r ? r.reason : ''}`);
     expect(failed).toEqual([]);
+  });
+
+  it('passes every SHOULD audit too', () => {
+    const should = results.filter((r) => r.name.startsWith('SHOULD'));
+    expect(should.length).toBeGreaterThan(5);
+    expect(should.filter((r) => r.status !== 'ok').map((r) => `${r.id} ${r.name}`)).toEqual([]);
   });
 
   it('answers a query sent as GET with the query in the URL', async () => {

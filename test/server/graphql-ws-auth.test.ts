@@ -77,7 +77,14 @@ describe('graphql-ws authentication', () => {
     expect((await after.closed).code).toBe(4403);
   });
 
-  // Known gap: the principal is fixed at connection_init, so a socket opened before the revocation
-  // still runs new operations with the revoked token (token-service: "revocation must take effect at once").
-  it.todo('refuses new operations on an already open socket once its token is revoked');
+  it('closes an already open socket with 4403 at its next operation once its token is revoked', async () => {
+    const { secret, token } = await t.app.tokens().create({ name: 'ws revoke open', role: 'viewer' }, null);
+    const ws = connect(`Bearer ${secret}`);
+    await ws.connected;
+    const before = record(ws.client, { query: '{ readiness { state } }' });
+    expect(await before.event(0)).toMatchObject({ kind: 'next', result: { data: { readiness: { state: 'READY' } } } });
+    await t.app.tokens().revoke(token.id);
+    record(ws.client, { query: '{ readiness { state } }' });
+    expect(await ws.closed).toEqual({ code: 4403, reason: 'Forbidden: token revoked' });
+  });
 });

@@ -25,6 +25,11 @@ export interface TokenService {
   /** The principal for a presented secret, or null if it is unknown, malformed or revoked. */
   verify(secret: string): Promise<Principal | null>;
   revoke(id: string): Promise<ApiToken>;
+  /**
+   * Whether a token verified earlier is still valid: long-lived connections (graphql-ws) ask before
+   * each new operation. Revocations on this instance apply at once; others within the cache time.
+   */
+  isActive(tokenId: string): Promise<boolean>;
 }
 
 export function toPrincipal(token: ApiToken): Principal {
@@ -33,6 +38,7 @@ export function toPrincipal(token: ApiToken): Principal {
 
 export function createTokenService(store: ApiTokenStore, now: () => Date = () => new Date()): TokenService {
   const cache = new Map<string, { principal: Principal; until: number }>();
+  const activeById = new Map<string, { active: boolean; until: number }>();
   const lastTouch = new Map<string, number>();
 
   const validate = (input: CreateTokenInput) => {
@@ -96,7 +102,17 @@ export function createTokenService(store: ApiTokenStore, now: () => Date = () =>
       if (!token) throw new GatehouseError('NOT_FOUND', `no API token with id ${JSON.stringify(id)}`, { type: 'ApiToken', id });
       // Revocation must take effect at once, not after the cache expires.
       for (const [hash, entry] of cache) if (entry.principal.tokenId === id) cache.delete(hash);
+      activeById.set(id, { active: false, until: Number.POSITIVE_INFINITY });
       return token;
+    },
+    async isActive(tokenId) {
+      const at = now().getTime();
+      const known = activeById.get(tokenId);
+      if (known && known.until > at) return known.active;
+      const token = await store.findById(tokenId);
+      const active = token !== null && token.revokedAt === null;
+      activeById.set(tokenId, { active, until: active ? at + VERIFY_CACHE_MS : Number.POSITIVE_INFINITY });
+      return active;
     },
   };
 }

@@ -20,7 +20,7 @@ export interface BulkInsert {
  * stores them for the dialect, so entities read these rows back unchanged.
  */
 export async function bulkInsert(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
-  const sqlite = trx.client.dialect === 'sqlite3' || trx.client.dialect === 'better-sqlite3';
+  const sqlite = trx.client.dialect === 'sqlite3';
   // Portable: under SQLite's 500-term compound-select cap (knex's multi-row form there) and
   // PostgreSQL's 65535 parameters. SQLite path: one parameter per batch, so only memory bounds it.
   const size = sqlite ? 2000 : 500;

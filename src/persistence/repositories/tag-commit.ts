@@ -41,7 +41,6 @@ export async function commitTagging(
     }
   }
   const uniqueTags = [...new Map(tags.map((tag) => [tag.id, tag])).values()];
-  // Built before the transaction opens: a value that cannot be stored fails without touching the database.
   const eventRows = events.map((event) => eventValues(event, runKey));
   const tagRows = uniqueTags.map((tag) => tagValues(tag, runKey, now));
 
