@@ -5,6 +5,7 @@ import { printSortedSchema } from '../schema/index.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
 import { emitGenerated } from './generated-file.ts';
 import type { CliIo } from './io.ts';
+import { backfill } from './backfill.ts';
 import { rulesLint } from './rules-lint.ts';
 import { rulesTest } from './rules-test.ts';
 import { serve } from './serve.ts';
@@ -61,6 +62,18 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
     .description('revoke a token by id')
     .action(async (id: string) => {
       result = { exitCode: await tokenRevoke(config(), io, id) };
+    });
+
+  program
+    .command('backfill')
+    .description('re-tag stored events with the current rules; idempotent, never publishes')
+    .requiredOption('--since-days <n>', 'events whose event time is within the last n days')
+    .option('--source-kind <kind>', 'only this source kind')
+    .option('--dry-run', 'count the tags it would add, write nothing')
+    .option('--batch-size <n>', 'events per batch (default 1000)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options) => {
+      result = { exitCode: await backfill(config(), io, options) };
     });
 
   const schema = program.command('schema').description('the GraphQL schema contract');

@@ -34,20 +34,20 @@ describe('rule state repository', () => {
 
   it('removes a state once and says whether there was one', async () => {
     await store.put(clipped);
-    expect(await store.remove('R1001')).toBe(true);
-    expect(await store.remove('R1001')).toBe(false);
+    expect(await store.remove('R1001', 'ops', null)).toBe(true);
+    expect(await store.remove('R1001', 'ops', null)).toBe(false);
     expect(await store.all()).toEqual([]);
   });
 
-  it('keeps the history of a rule newest first, clears included', async () => {
+  it('keeps the history of a rule newest first, clears included with who and why', async () => {
     await store.put(clipped);
     await store.put(disabled);
     await store.put({ ...disabled, ruleId: 'R2002' });
-    await store.remove('R1001');
-    await store.remove('R1001');
+    await store.remove('R1001', 'alice', 'false positives fixed');
+    await store.remove('R1001', 'alice', null);
 
     expect(await store.history('R1001', 10)).toEqual([
-      { ruleId: 'R1001', action: 'clear', state: 'enabled', confidenceMax: null, expiresAt: null, reason: null, setBy: null, setAt: at(99_000) },
+      { ruleId: 'R1001', action: 'clear', state: 'enabled', confidenceMax: null, expiresAt: null, reason: 'false positives fixed', setBy: 'alice', setAt: at(99_000) },
       { ...disabled, action: 'set' },
       { ...clipped, action: 'set' },
     ]);

@@ -60,7 +60,7 @@ export function createRuleStateService(deps: {
     if (state.expiresAt && state.expiresAt.getTime() > now().getTime()) return arm(state);
     states.delete(state.ruleId);
     timers.delete(state.ruleId);
-    await deps.store.remove(state.ruleId).catch(() => false);
+    await deps.store.remove(state.ruleId, null, 'expired').catch(() => false);
     deps.publish({ ruleId: state.ruleId, cause: 'expired', effective: effectiveRuleState(undefined, now()), stored: null, at: now() });
   };
 
@@ -101,12 +101,11 @@ export function createRuleStateService(deps: {
       return state;
     },
     async clear(ruleId, by) {
-      const removed = await deps.store.remove(ruleId);
+      const removed = await deps.store.remove(ruleId, by, null);
       const had = states.delete(ruleId) || removed;
       clearTimeout(timers.get(ruleId));
       timers.delete(ruleId);
       if (had) deps.publish({ ruleId, cause: 'clear', effective: effectiveRuleState(undefined, now()), stored: null, at: now() });
-      void by;
       return had;
     },
     dispose() {

@@ -75,7 +75,8 @@ export interface TagStore {
   commit(events: readonly EventRecord[], tags: readonly Tag[], runId: string | null): Promise<CommitResult>;
   /** Tagged-event records with `seq > after` in seq order (for `ttpTagged(after:)` replay). */
   taggedSince(after: number, limit: number, runId: string | null): Promise<TaggedEventRecord[]>;
-  tagsByIds(ids: readonly string[]): Promise<StoredTag[]>;
+  /** Tags of one run (live when `runId` is null or absent): tag ids do not include the run. */
+  tagsByIds(ids: readonly string[], runId?: string | null): Promise<StoredTag[]>;
   /** Newest first by (createdAt, id); `after` is the key of the last tag already seen. */
   listTags(filter: TagFilter, after: [string, string] | null, limit: number): Promise<StoredTag[]>;
   countTags(filter: TagFilter): Promise<number>;
@@ -83,12 +84,15 @@ export interface TagStore {
   /** Stored events in ingest order, for backfill; `afterKey` pages by the store's own event key. */
   eventsSince(since: Date, sourceKind: string | null, afterKey: number, limit: number): Promise<{ key: number; event: EventRecord }[]>;
   countEvents(runId: string | null): Promise<number>;
+  /** Live events `eventsSince` would return in total, for progress bars. */
+  countEventsSince(since: Date, sourceKind: string | null): Promise<number>;
 }
 
 export interface RuleStateStore {
   all(): Promise<RuleState[]>;
   put(state: RuleState): Promise<void>;
-  remove(ruleId: string): Promise<boolean>;
+  /** Removes a rule's state, recording who and why in the history; false when it had none. */
+  remove(ruleId: string, by: string | null, reason: string | null): Promise<boolean>;
   /** Who changed what and why, newest first. */
   history(ruleId: string, limit: number): Promise<(RuleState & { action: 'set' | 'clear' })[]>;
 }

@@ -24,8 +24,8 @@ export interface RuleStateRepositoryOptions {
 /**
  * Operator-set rule states and their history (DESIGN §6). Each change and its history row are
  * written in one transaction, so the history never misses or invents a change. `em` must return a
- * fork owned by the caller. `remove` is told no actor by the contract, so a `clear` row records
- * the state the rule returned to (enabled), when, and no `setBy`.
+ * fork owned by the caller. `remove` records who cleared the state and why; a `clear` row records
+ * the state the rule returned to (enabled), when, who and why.
  */
 export function createRuleStateRepository(em: () => EntityManager, options: RuleStateRepositoryOptions = {}): RuleStateStore {
   const now = options.now ?? (() => new Date());
@@ -43,7 +43,7 @@ export function createRuleStateRepository(em: () => EntityManager, options: Rule
       });
     },
 
-    async remove(ruleId) {
+    async remove(ruleId, by, reason) {
       return em().transactional(async (tx) => {
         const deleted = await tx.nativeDelete(RuleStateEntity, { ruleId });
         if (deleted === 0) return false;
@@ -53,8 +53,8 @@ export function createRuleStateRepository(em: () => EntityManager, options: Rule
           state: 'enabled',
           confidenceMax: null,
           expiresAt: null,
-          reason: null,
-          setBy: null,
+          reason,
+          setBy: by,
           setAt: now(),
         });
         return true;

@@ -99,6 +99,13 @@ export function createTagRepository(em: () => EntityManager, options: TagReposit
       return rows.map(fromEventColumns);
     },
 
+    async countEventsSince(since, sourceKind) {
+      const query = knex()('events').where('run_id', toRunKey(null)).where('occurred_at', '>=', since);
+      if (sourceKind !== null) query.where('source_kind', sourceKind);
+      const [row] = await query.count({ n: '*' });
+      return Number(row?.n ?? 0);
+    },
+
     async countEvents(runId) {
       const [row] = await knex()('events').where('run_id', toRunKey(runId)).count({ n: '*' });
       return Number(row?.n ?? 0);
