@@ -105,6 +105,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     }
   }
 
+  const lifterKinds = new Set([...slots.values()].flatMap((slot) => [...slot.rulesByKind.keys()]));
+
   const toTags = (rule: Rule, state: EffectiveRuleState, event: PluginEvent, evidence: Record<string, unknown>, cap: number, out: Map<string, Tag>) => {
     const floor = options.confidenceFloor();
     let fired = false;
@@ -157,15 +159,19 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     owners,
     fires,
     lifterFailures,
-    async evaluate(event) {
+    evaluate(event) {
+      const matched = patternIndex.match(event.sourceKind, event.payload);
+      const lifted = lifterKinds.has(event.sourceKind);
+      // Most events match nothing: answer those without allocating (this is the ingest hot path).
+      if (matched.length === 0 && !lifted) return Promise.resolve([]);
       const out = new Map<string, Tag>();
-      for (const rule of patternIndex.match(event.sourceKind, event.payload)) {
+      for (const rule of matched) {
         const state = options.states.effective(rule.ruleId);
         if (state.state === 'disabled') continue;
         toTags(rule, state, event, evidenceOf(rule, event.payload), 1, out);
       }
-      if (slots.size > 0) await runLifters(event, out);
-      return [...out.values()];
+      if (!lifted) return Promise.resolve([...out.values()]);
+      return runLifters(event, out).then(() => [...out.values()]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Tag identity (DESIGN §6): a UUIDv5 (RFC 9562, SHA-1 name-based) over
@@ -12,10 +12,12 @@ export const TAG_ID_NAMESPACE = 'fd7ece87-22a6-4dae-bdde-8c251f3ecb60';
 const NAMESPACE_BYTES = Buffer.from(TAG_ID_NAMESPACE.replaceAll('-', ''), 'hex');
 
 export function uuidV5(namespace: Buffer, name: string): string {
-  const hash = createHash('sha1').update(namespace).update(name, 'utf8').digest();
-  hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
-  hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  // One-shot crypto.hash is about twice as fast as createHash() for inputs this small (tag ids are
+  // computed for every tag on the ingest path).
+  const digest = hash('sha1', Buffer.concat([namespace, Buffer.from(name, 'utf8')]), 'buffer') as unknown as Buffer;
+  digest[6] = ((digest[6] as number) & 0x0f) | 0x50;
+  digest[8] = ((digest[8] as number) & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
