@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { ruleJsonSchema } from '../engine/tagging/rule-file-schema.ts';
 import { printSortedSchema } from '../schema/index.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
+import { renderSourceKindsDoc } from './source-kinds-doc.ts';
 import { emitGenerated } from './generated-file.ts';
 import type { CliIo } from './io.ts';
 import { backfill } from './backfill.ts';
@@ -129,6 +130,17 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
     .action(async (options: { write?: boolean; check?: boolean }) => {
       result = {
         exitCode: await emitGenerated(io, { path: 'docs/errors.md', label: 'docs/errors.md', content: renderErrorsDoc(), regenerate: 'npm run docs:errors' }, options),
+      };
+    });
+
+  docs
+    .command('source-kinds')
+    .description('print docs/source-kinds.md from the built-in source kinds; --write updates it, --check fails when stale')
+    .option('--write', 'write docs/source-kinds.md')
+    .option('--check', 'exit 1 if docs/source-kinds.md differs from the code')
+    .action(async (options: { write?: boolean; check?: boolean }) => {
+      result = {
+        exitCode: await emitGenerated(io, { path: 'docs/source-kinds.md', label: 'docs/source-kinds.md', content: renderSourceKindsDoc(), regenerate: 'npm run docs:source-kinds' }, options),
       };
     });
 

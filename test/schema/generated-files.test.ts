@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderErrorsDoc } from '../../src/cli/errors-doc.ts';
+import { renderSourceKindsDoc } from '../../src/cli/source-kinds-doc.ts';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
 import { ruleJsonSchema } from '../../src/engine/tagging/rule-file-schema.ts';
 import { printSortedSchema } from '../../src/schema/index.ts';
@@ -25,6 +26,10 @@ describe('generated, committed files', () => {
 
   it('has a committed docs/errors.md identical to the error registry (run `npm run docs:errors`)', () => {
     expect(readFileSync(path.join(ROOT, 'docs/errors.md'), 'utf8')).toBe(renderErrorsDoc());
+  });
+
+  it('has a committed docs/source-kinds.md identical to the built-in source kinds (run `npm run docs:source-kinds`)', () => {
+    expect(readFileSync(path.join(ROOT, 'docs/source-kinds.md'), 'utf8')).toBe(renderSourceKindsDoc());
   });
 
   it('lists every registered code with its details keys in docs/errors.md', () => {
