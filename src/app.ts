@@ -151,8 +151,10 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       const contexts = createContextFactory({
         shared: { server, tokens, readiness, dashboard, bus, plugins, ...taggingServices.shared },
         perRequest: () => {
-          const em = database.fork();
-          return { tokenStore: createApiTokenRepository(() => em), ...taggingServices.perRequest(() => em) };
+          // Forked on first use: most requests (serverInfo, subscriptions' setup) never touch the database.
+          let em: ReturnType<Database['fork']> | undefined;
+          const lazyEm = () => (em ??= database.fork());
+          return { tokenStore: createApiTokenRepository(lazyEm), ...taggingServices.perRequest(lazyEm) };
         },
         log,
       });

@@ -1,4 +1,4 @@
-import { availableParallelism, cpus, platform, release } from 'node:os';
+import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
 
 /** A positive integer from the environment variable `name`, or `fallback` when unset; throws on anything else. */
 export function readPositiveInt(name: string, fallback: number): number {
@@ -17,4 +17,12 @@ export function machineFacts() {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     platform: `${platform()} ${release()}`,
   };
+}
+
+/**
+ * The 1-minute load average (0 on Windows). Above the CPU count, other processes are competing with
+ * the bench, and requests/s figures from that run say more about the neighbours than the server.
+ */
+export function loadAverage1m(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }

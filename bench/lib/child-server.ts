@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { CPU_USAGE_REQUEST, type CpuUsageReply } from '../servers/child-protocol.ts';
 
 export interface ChildServer {
   name: string;
   pid: number;
   /** http://127.0.0.1:<port> */
   origin: string;
+  /** The child's own user + system CPU time so far, in microseconds. */
+  cpuMicros(): Promise<number>;
   /** SIGTERM, then SIGKILL after `killAfterMs`; resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -23,10 +26,13 @@ export async function startChildServer(options: {
   startTimeoutMs?: number;
   killAfterMs?: number;
   nodeArgs?: string[];
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
 }): Promise<ChildServer> {
   const { name, script, startTimeoutMs = 30_000, killAfterMs = 10_000 } = options;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env: { ...process.env, ...options.env },
   });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -41,8 +47,17 @@ export async function startChildServer(options: {
     }
   };
 
-  const lines = createInterface({ input: child.stdout });
+  const cpuMicros = async () => {
+    const reply = once(child, 'message') as Promise<[CpuUsageReply]>;
+    child.send(CPU_USAGE_REQUEST);
+    const [{ cpuUsage }] = await reply;
+    return cpuUsage.user + cpuUsage.system;
+  };
+
   try {
+    const { stdout } = child;
+    if (!stdout) throw new Error(`${name}: spawned without a stdout pipe`);
+    const lines = createInterface({ input: stdout });
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name}: no port announced within ${startTimeoutMs} ms`)), startTimeoutMs);
       child.once('error', reject);
@@ -57,7 +72,7 @@ export async function startChildServer(options: {
         }
       });
     });
-    return { name, pid: child.pid ?? -1, origin: `http://127.0.0.1:${port}`, stop };
+    return { name, pid: child.pid ?? -1, origin: `http://127.0.0.1:${port}`, cpuMicros, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -13,9 +13,20 @@ export interface LoadShape {
   durationSeconds: number;
 }
 
+/** One load run and the CPU time the server process spent during it. */
+export interface MeasuredRun {
+  load: autocannon.RawResult;
+  serverCpuMicros: number;
+}
+
 export interface LoadFigures {
   /** Completed responses per second over the measured time. */
   requestsPerSecond: number;
+  /**
+   * Server CPU time (user + system) per completed response. Unlike requests/s it barely moves when
+   * other processes compete for the CPU, so it is the steadier figure on a shared machine.
+   */
+  serverCpuMicrosPerRequest: number;
   latencyMs: { p50: number; p99: number; mean: number; max: number };
   requests: number;
   seconds: number;
@@ -32,7 +43,12 @@ const HEADERS = { 'content-type': 'application/json', accept: 'application/graph
 export async function probe(target: Omit<LoadTarget, 'expectBody'>): Promise<string> {
   const response = await fetch(target.url, { method: 'POST', headers: HEADERS, body: target.body });
   const text = await response.text();
-  const parsed = JSON.parse(text) as { data?: unknown; errors?: unknown };
+  let parsed: { data?: unknown; errors?: unknown } = {};
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    // not JSON: reported below with the body as it arrived
+  }
   if (response.status !== 200 || parsed.errors !== undefined || parsed.data === undefined) {
     throw new Error(`${target.name}: expected a 200 with data and no errors, got ${response.status} ${text}`);
   }
@@ -56,12 +72,17 @@ export function runLoad(target: LoadTarget, shape: LoadShape): Promise<autocanno
 }
 
 /** Figures over one or more runs of the same target: latency percentiles over all their samples. */
-export function summarise(target: LoadTarget, runs: autocannon.RawResult[], connections: number): LoadFigures {
-  const merged = autocannon.aggregateResult(runs, { url: target.url, connections, title: target.name });
-  const requests = runs.reduce((sum, run) => sum + run.totalCompletedRequests, 0);
-  const seconds = runs.reduce((sum, run) => sum + run.duration, 0);
+export function summarise(target: LoadTarget, runs: MeasuredRun[], connections: number): LoadFigures {
+  const merged = autocannon.aggregateResult(
+    runs.map((run) => run.load),
+    { url: target.url, connections, title: target.name },
+  );
+  const requests = runs.reduce((sum, run) => sum + run.load.totalCompletedRequests, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.load.duration, 0);
+  const cpuMicros = runs.reduce((sum, run) => sum + run.serverCpuMicros, 0);
   return {
     requestsPerSecond: round(requests / seconds),
+    serverCpuMicrosPerRequest: round(cpuMicros / requests, 1),
     latencyMs: {
       p50: merged.latency.p50,
       p99: merged.latency.p99,
@@ -69,7 +90,7 @@ export function summarise(target: LoadTarget, runs: autocannon.RawResult[], conn
       max: merged.latency.max,
     },
     requests,
-    seconds,
+    seconds: round(seconds),
     errors: merged.errors,
     timeouts: merged.timeouts,
     non2xx: merged.non2xx,

@@ -144,8 +144,11 @@ export function createEventTimeWindow<Value>(options: { windowMs: number; maxKey
       const now = at.getTime();
       const list = entries.get(key) ?? [];
       entries.delete(key); // re-insert: Map order is least-recently-touched first
-      prune(list, now).push({ at: now, value });
-      list.sort((a, b) => a.at - b.at);
+      prune(list, now);
+      // Keep time order; events usually arrive in order, so the scan from the end stops at once.
+      let i = list.length;
+      while (i > 0 && (list[i - 1] as { at: number }).at > now) i -= 1;
+      list.splice(i, 0, { at: now, value });
       entries.set(key, list);
       if (entries.size > maxKeys) entries.delete(entries.keys().next().value as string);
       return list;

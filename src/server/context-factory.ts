@@ -39,6 +39,7 @@ export function createContextFactory(deps: {
       return deps.shared.tokens.isActive(principal.tokenId);
     },
     create(principal, requestId, transport, signal) {
+      let log: Context['log'] | undefined;
       return {
         ...deps.shared,
         ...deps.perRequest(),
@@ -46,7 +47,10 @@ export function createContextFactory(deps: {
         transport,
         principal,
         signal,
-        log: deps.log.child({ requestId, ...(principal ? { tokenId: principal.tokenId } : {}) }),
+        // Built on first use: most requests log nothing.
+        get log() {
+          return (log ??= deps.log.child({ requestId, ...(principal ? { tokenId: principal.tokenId } : {}) }));
+        },
       };
     },
   };

@@ -41,6 +41,10 @@ export function createGatehouseYoga(deps: {
     landingPage: false,
     healthCheckEndpoint: '/yoga-health-disabled',
     batching: false,
+    // The HTTP layer (http-server.ts) enforces limits.bodyBytes before Yoga reads a byte; Yoga's own
+    // limit re-wraps every body in a new stream and Request, which cost ~40% of a small query's CPU
+    // in bench/http.bench.ts.
+    maxRequestBodySize: false,
     maskedErrors: false, // errors are mapped (and masked) by useResponseFormat, with the request id
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: false } : false,
     graphiql: config.graphiql ? { title: 'Gatehouse GraphiQL', subscriptionsProtocol: 'SSE' } : false,
