@@ -83,6 +83,7 @@ export async function rulesLint(io: CliIo, options: RulesLintOptions): Promise<n
   const catalogue = loadAttackCatalogue();
   const pack = await loadRules(dir, catalogue);
   const plugins = await loadBundledPlugins(options.pluginsDir ?? path.join(PROJECT_ROOT, 'plugins'));
+  await plugins.dispose(); // lint reads definitions only; nothing of theirs runs afterwards
   const fileOf = new Map(pack.rules.map((r) => [r.ruleId, `${shown}/${r.sourcePath}`]));
   const problems: Problem[] = [
     ...pack.errors.flatMap((e) => e.problems.map((message) => ({ path: `${shown}/${e.path}`, ruleId: e.ruleId, message }))),

@@ -38,10 +38,12 @@ async function evaluate(io: CliIo, files: string[], options: RulesTestOptions, c
     return 1;
   }
   let lifters: LifterDefinition<unknown>[] = [];
+  let dispose = async () => {};
   if (options.lifters) {
     const plugins = await loadBundledPlugins(options.pluginsDir ?? path.join(PROJECT_ROOT, 'plugins'));
     for (const p of plugins.problems) io.err(`${p}\n`);
     lifters = plugins.lifters;
+    dispose = plugins.dispose;
   }
   try {
     const rows = await loadCorpus(files.map((f) => ({ path: path.resolve(f), label: displayDir(path.resolve(f)) })));
@@ -56,6 +58,8 @@ async function evaluate(io: CliIo, files: string[], options: RulesTestOptions, c
     for (const p of err.problems) io.err(`${p}\n`);
     io.err(`the corpus has ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}\n`);
     return 2;
+  } finally {
+    await dispose();
   }
 }
 
