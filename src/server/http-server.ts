@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ERROR_CODES } from '../engine/errors.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
 import type { Metrics } from './metrics.ts';
-import type { RouteHandler } from './route-auth.ts';
+import { sendJson, type RouteHandler } from './plain-route.ts';
 import type { GatehouseYoga } from './yoga.ts';
 
 /**
@@ -30,11 +30,6 @@ export function createHttpHandler(deps: {
   const routes = deps.routes ?? new Map<string, RouteHandler>();
   const knownRoutes = new Set([...BUILT_IN_ROUTES, ...routes.keys()]);
 
-  const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-    res.end(text);
-  };
 
   const tooLarge = (res: ServerResponse) => {
     const code = 'PAYLOAD_TOO_LARGE';

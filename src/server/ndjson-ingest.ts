@@ -1,7 +1,7 @@
 import type { IngestSummary } from '../engine/tagging/tagging-service.ts';
 import type { EventInput } from '../engine/tagging/event-input.ts';
 import type { ContextFactory } from './context-factory.ts';
-import { authorizeRoute, sendError, sendJson, type RouteHandler } from './route-auth.ts';
+import { authorizeRoute, sendError, sendJson, type RouteHandler } from './plain-route.ts';
 
 /** Line errors returned in the summary; the counts stay exact beyond this. */
 const MAX_REPORTED_ERRORS = 1000;
