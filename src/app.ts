@@ -22,6 +22,8 @@ import { createMetrics } from './server/metrics.ts';
 import { createGatehouseYoga, type GatehouseYoga } from './server/yoga.ts';
 import { apiTokenDashboard } from './engine/auth/api-token-dashboard.ts';
 import { startTagging } from './capabilities/tagging.ts';
+import { startGateway } from './capabilities/gateway.ts';
+import { createAgentRoutes } from './server/agent-routes.ts';
 import { loadPlugins } from './plugins/load-plugins.ts';
 import { createPluginProbe } from './plugins/plugin-probe.ts';
 import type { PluginRegistry } from './plugins/plugin-registry.ts';
@@ -68,6 +70,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
   let stopping: Promise<void> | undefined;
   let plugins: PluginRegistry | undefined;
   let tagging: Awaited<ReturnType<typeof startTagging>> | undefined;
+  let gatewayCapability: Awaited<ReturnType<typeof startGateway>> | undefined;
   let serving = false;
   const bus = createInProcessEventBus<Topics>(config.limits.subscriberQueue);
   const readiness = createReadinessRegistry();
@@ -129,6 +132,8 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       readiness.register(createPluginProbe(plugins));
       tagging = await startTagging({ config, db: database, bus, log, readiness, dashboard, plugins });
       const taggingServices = tagging;
+      gatewayCapability = await startGateway({ config, db: database, bus, log, readiness, dashboard, plugins, tagging });
+      const gatewayServices = gatewayCapability;
 
       const server: ServerFacts = {
         name: 'gatehouse',
@@ -145,23 +150,30 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
           'tagging.lifters',
           'ingest.ndjson',
           'attack.navigator-layer',
+          'gateway.requests',
+          'gateway.approvals',
+          'gateway.http-contract',
+          'audit.hash-chain',
           ...(config.graphiql ? ['graphiql'] : []),
         ],
       };
       const contexts = createContextFactory({
-        shared: { server, tokens, readiness, dashboard, bus, plugins, ...taggingServices.shared },
+        shared: { server, tokens, readiness, dashboard, bus, plugins, ...taggingServices.shared, ...gatewayServices.shared },
         perRequest: () => {
           // Forked on first use: most requests (serverInfo, subscriptions' setup) never touch the database.
           let em: ReturnType<Database['fork']> | undefined;
           const lazyEm = () => (em ??= database.fork());
-          return { tokenStore: createApiTokenRepository(lazyEm), ...taggingServices.perRequest(lazyEm) };
+          return { tokenStore: createApiTokenRepository(lazyEm), ...taggingServices.perRequest(lazyEm), ...gatewayServices.perRequest(lazyEm) };
         },
         log,
       });
       const wsConnections = () => ws?.connections() ?? 0;
       const metrics = createMetrics({ wsConnections, subscriptions: () => bus.subscriberCount() });
       yoga = createGatehouseYoga({ schema: buildSchema(), config, contexts, metrics, log, apiVersion: API_VERSION });
-      const routes = new Map([['/ingest', createNdjsonIngestRoute({ contexts, ingest: (events) => taggingServices.shared.tagging.ingest(events) })]]);
+      const routes = new Map([
+        ['/ingest', createNdjsonIngestRoute({ contexts, ingest: (events) => taggingServices.shared.tagging.ingest(events) })],
+        ...createAgentRoutes({ contexts, log }),
+      ]);
       const handler = createHttpHandler({ yoga, readiness, metrics, bodyLimitBytes: config.limits.bodyBytes, apiVersion: API_VERSION, log, routes });
       httpServer = createServer((req, res) => void handler(req, res));
       httpServer.keepAliveTimeout = 65_000;
@@ -207,6 +219,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         await closed;
         clearTimeout(deadline);
         await yoga?.dispose();
+        gatewayCapability?.stop();
         tagging?.stop();
         await plugins?.dispose();
         await db?.close();

@@ -67,19 +67,32 @@ const configSchema = z
     strictPlugins: booleanish.default(false),
     /** Watch rules/ and apply edits without a restart. */
     watchRules: booleanish.default(true),
+    /** Gateway policy folder (specs, jurisdictions, protected paths, approvals). Default: the bundled `policy/`. */
+    policyDir: z.string().min(1).default(path.join(PACKAGE_ROOT, 'policy')),
+    /** The tree agents act on; every action path must resolve inside it. Default: `<dataDir>/workspace`. */
+    projectRoot: z.string().min(1).optional(),
+    /** Gateway governance mode: `enforce` denies; `shadow` records would-be denials and allows. */
+    gatewayMode: z.enum(['enforce', 'shadow']).default('enforce'),
     /** Tags below this confidence are dropped (a governance knob). */
     confidenceFloor: z.coerce.number().min(0).max(1).default(0.3),
     /** Seconds between readiness probes (readinessChanged is published on change). */
     readinessIntervalSeconds: z.coerce.number().positive().default(5),
     /** Seconds a graceful shutdown may take before connections are cut. */
     shutdownTimeoutSeconds: z.coerce.number().positive().default(8),
+    /**
+     * HMAC key for the audit chain (DESIGN §7). Without it entries are chained with plain SHA-256, which
+     * anyone with database write access can recompute after editing a row; with it they cannot.
+     */
+    auditKey: z.string().min(1).optional(),
   })
   .strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ResolvedConfigInput = z.output<typeof configSchema>;
 
-export interface Config extends Omit<ResolvedConfigInput, 'graphiql' | 'introspection' | 'logLevel' | 'pluginDirs'> {
+export interface Config extends Omit<ResolvedConfigInput, 'graphiql' | 'introspection' | 'logLevel' | 'pluginDirs' | 'projectRoot'> {
+  /** Absolute path of the governed tree. */
+  projectRoot: string;
   /** Every plugin folder to scan: the bundled one first, then the configured extras. */
   pluginDirs: string[];
   graphiql: boolean;
@@ -103,6 +116,10 @@ const ENV_KEYS = {
   GATEHOUSE_PLUGIN_DIRS: 'pluginDirs',
   GATEHOUSE_STRICT_PLUGINS: 'strictPlugins',
   GATEHOUSE_WATCH_RULES: 'watchRules',
+  GATEHOUSE_AUDIT_KEY: 'auditKey',
+  GATEHOUSE_POLICY_DIR: 'policyDir',
+  GATEHOUSE_PROJECT_ROOT: 'projectRoot',
+  GATEHOUSE_GATEWAY_MODE: 'gatewayMode',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 export class ConfigError extends Error {
@@ -128,6 +145,8 @@ export function parseConfig(raw: Record<string, unknown>, sources: Record<string
     ...c,
     dataDir: path.resolve(cwd, c.dataDir),
     rulesDir: path.resolve(cwd, c.rulesDir),
+    policyDir: path.resolve(cwd, c.policyDir),
+    projectRoot: c.projectRoot ? path.resolve(cwd, c.projectRoot) : path.join(path.resolve(cwd, c.dataDir), 'workspace'),
     pluginDirs: [path.join(PACKAGE_ROOT, 'plugins'), ...c.pluginDirs.map((d) => path.resolve(cwd, d))],
     graphiql: c.graphiql ?? dev,
     introspection: c.introspection ?? dev,

@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
+import { POLICY_JSON_SCHEMAS, policyJsonSchemaText, type PolicySchemaFile } from '../engine/gateway/policy-schema.ts';
 import { ruleJsonSchema } from '../engine/tagging/rule-file-schema.ts';
 import { printSortedSchema } from '../schema/index.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
 import { renderSourceKindsDoc } from './source-kinds-doc.ts';
 import { emitGenerated } from './generated-file.ts';
 import type { CliIo } from './io.ts';
+import { auditVerify } from './audit-verify.ts';
 import { backfill } from './backfill.ts';
 import { rulesLint } from './rules-lint.ts';
 import { rulesTest } from './rules-test.ts';
@@ -77,6 +79,15 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
       result = { exitCode: await backfill(config(), io, options) };
     });
 
+  const audit = program.command('audit').description('the tamper-evident audit log');
+  audit
+    .command('verify')
+    .description('check every hash and link of the audit chain (with GATEHOUSE_AUDIT_KEY); exit 1 when it is broken')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      result = { exitCode: await auditVerify(config(), io, options) };
+    });
+
   const schema = program.command('schema').description('the GraphQL schema contract');
   schema
     .command('print')
@@ -99,6 +110,27 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
       result = {
         exitCode: await emitGenerated(io, { path: 'schemas/rule.schema.json', label: 'schemas/rule.schema.json', content, regenerate: 'npm run schema:rules' }, options),
       };
+    });
+
+  schema
+    .command('policy')
+    .description('print the policy-file JSON Schemas; --write updates schemas/policy-*.schema.json, --check fails when one is stale')
+    .option('--write', 'write schemas/policy-*.schema.json')
+    .option('--check', 'exit 1 if a schemas/policy-*.schema.json differs from the code')
+    .action(async (options: { write?: boolean; check?: boolean }) => {
+      const files = Object.keys(POLICY_JSON_SCHEMAS) as PolicySchemaFile[];
+      if (!options.write && !options.check) {
+        // Four documents: print them as one JSON object keyed by the file each is written to.
+        io.out(`${JSON.stringify(Object.fromEntries(files.map((f) => [`schemas/${f}`, JSON.parse(policyJsonSchemaText(f)) as unknown])), null, 2)}\n`);
+        result = { exitCode: 0 };
+        return;
+      }
+      let exitCode = 0;
+      for (const f of files) {
+        const file = { path: `schemas/${f}`, label: `schemas/${f}`, content: policyJsonSchemaText(f), regenerate: 'npm run schema:policy' };
+        exitCode = Math.max(exitCode, await emitGenerated(io, file, options));
+      }
+      result = { exitCode };
     });
 
   const rules = program.command('rules').description('check and measure the ATT&CK rule pack (see docs/rules.md)');

@@ -11,6 +11,8 @@ import type { RuleRegistry, ReloadReport } from '../engine/tagging/rule-registry
 import type { RuleStateChange, RuleStateService } from '../engine/tagging/rule-state-service.ts';
 import type { TagStore } from '../engine/tagging/tag-store.ts';
 import type { TaggingService, TtpTaggedMessage } from '../engine/tagging/tagging-service.ts';
+import type { GatewayRequestRecord } from '../engine/gateway/gateway-request.ts';
+import type { GatewayContext, GatewayDecisionMessage } from './gateway/gateway-context.ts';
 import type { PluginCatalogue } from './query/plugins.ts';
 
 /** Payload types of every pub/sub topic. Later capabilities add their topics here. */
@@ -18,6 +20,8 @@ export interface Topics extends Record<string, unknown> {
   readinessChanged: Readiness;
   ttpTagged: TtpTaggedMessage;
   ruleStateChanged: RuleStateChange;
+  gatewayDecisions: GatewayDecisionMessage;
+  approvalRequested: GatewayRequestRecord;
 }
 
 /** Facts about the running server, for `serverInfo`. */
@@ -42,7 +46,7 @@ export interface RequestLogger {
  * What every resolver receives. Built once per HTTP request, and once per graphql-ws subscribe;
  * store-backed services in it use a fresh EntityManager fork each time.
  */
-export interface Context {
+export interface Context extends GatewayContext {
   requestId: string;
   /** How the operation arrived: HTTP (including SSE) or graphql-ws. */
   transport: 'http' | 'ws';

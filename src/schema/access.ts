@@ -25,6 +25,12 @@ export const ROOT_FIELD_ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Re
     navigatorLayer: 'read',
     attackTechnique: 'read',
     plugins: 'read',
+    gatewayStatus: 'read',
+    policy: 'read',
+    gatewayRequests: 'read',
+    gatewayRequest: 'read',
+    auditEvents: 'read',
+    verifyAuditChain: 'read',
   },
   Mutation: {
     createApiToken: 'administer',
@@ -33,11 +39,16 @@ export const ROOT_FIELD_ACCESS: Record<'Query' | 'Mutation' | 'Subscription', Re
     setRuleState: 'operate',
     clearRuleState: 'operate',
     reloadRules: 'operate',
+    submitRequest: 'act',
+    decideApproval: 'operate',
+    reloadPolicy: 'administer',
   },
   Subscription: {
     readinessChanged: 'read',
     ttpTagged: 'read',
     ruleStateChanged: 'read',
+    gatewayDecisions: 'read',
+    approvalRequested: 'read',
   },
 };
 

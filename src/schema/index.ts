@@ -5,6 +5,8 @@ import { addApiTokens } from './api-token.ts';
 import { createBuilder } from './builder.ts';
 import { addAttack } from './attack.ts';
 import { addDashboard } from './dashboard.ts';
+import { addGateway } from './gateway.ts';
+import { addGatewayPolicy } from './gateway-policy.ts';
 import { addIngest } from './ingest.ts';
 import { addPlugins } from './plugin.ts';
 import { addRules } from './rule.ts';
@@ -32,6 +34,8 @@ export function buildSchema(): GraphQLSchema {
   addRules(builder, userError);
   addIngest(builder, userError, tag);
   addPlugins(builder);
+  const gateway = addGateway(builder, tag);
+  addGatewayPolicy(builder, userError, gateway.Request);
   const schema = builder.toSchema({ sortSchema: true });
   return endStreamsOnError(applyAccessRules(schema));
 }

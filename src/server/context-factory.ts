@@ -4,7 +4,7 @@ import { GatehouseError } from '../engine/errors.ts';
 import type { Context } from '../resolvers/context.ts';
 
 /** The per-request part of a context that the composition root supplies (store-backed services). */
-export type RequestServices = Pick<Context, 'tokenStore' | 'tagStore'>;
+export type RequestServices = Pick<Context, 'tokenStore' | 'tagStore' | 'gatewayRequests'>;
 export type SharedServices = Omit<Context, 'requestId' | 'transport' | 'principal' | 'log' | 'signal' | keyof RequestServices>;
 
 export interface ContextFactory {

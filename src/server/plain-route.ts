@@ -22,7 +22,8 @@ export function sendError(res: ServerResponse, code: ErrorCode, message: string,
  * Authenticates a plain HTTP route with the same bearer tokens and roles as GraphQL. Answers 401/403
  * itself and returns null when the caller may not proceed.
  */
-export async function authorizeRoute(contexts: ContextFactory, req: IncomingMessage, res: ServerResponse, permission: Permission): Promise<Principal | null> {
+export async function authorizeRoute(contexts: ContextFactory, req: IncomingMessage, res: ServerResponse, permission: Permission | readonly Permission[]): Promise<Principal | null> {
+  const permissions: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
   let principal: Principal | null;
   try {
     principal = await contexts.authenticate(req.headers.authorization);
@@ -37,8 +38,8 @@ export async function authorizeRoute(contexts: ContextFactory, req: IncomingMess
     sendError(res, 'UNAUTHENTICATED', "this route needs an API token: send 'Authorization: Bearer <token>'", { reason: 'missing_token' });
     return null;
   }
-  if (!roleHas(principal.role, permission)) {
-    const requiredRoles = rolesWith(permission);
+  if (!permissions.some((p) => roleHas(principal.role, p))) {
+    const requiredRoles = [...new Set(permissions.flatMap((p) => rolesWith(p)))];
     sendError(res, 'FORBIDDEN', `this route needs one of the roles ${requiredRoles.join(', ')}; this token's role is ${principal.role}`, { role: principal.role, requiredRoles });
     return null;
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderErrorsDoc } from '../../src/cli/errors-doc.ts';
 import { renderSourceKindsDoc } from '../../src/cli/source-kinds-doc.ts';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
+import { POLICY_JSON_SCHEMAS, policyJsonSchemaText, type PolicySchemaFile } from '../../src/engine/gateway/policy-schema.ts';
 import { ruleJsonSchema } from '../../src/engine/tagging/rule-file-schema.ts';
 import { printSortedSchema } from '../../src/schema/index.ts';
 
@@ -22,6 +23,12 @@ describe('generated, committed files', () => {
 
   it('has a committed schemas/rule.schema.json identical to the rule-file schema (run `npm run schema:rules`)', () => {
     expect(readFileSync(path.join(ROOT, 'schemas/rule.schema.json'), 'utf8')).toBe(`${JSON.stringify(ruleJsonSchema(), null, 2)}\n`);
+  });
+
+  it('has committed schemas/policy-*.schema.json identical to the policy-file schemas (run `npm run schema:policy`)', () => {
+    for (const file of Object.keys(POLICY_JSON_SCHEMAS) as PolicySchemaFile[]) {
+      expect(readFileSync(path.join(ROOT, 'schemas', file), 'utf8'), file).toBe(policyJsonSchemaText(file));
+    }
   });
 
   it('has a committed docs/errors.md identical to the error registry (run `npm run docs:errors`)', () => {

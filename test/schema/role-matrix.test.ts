@@ -13,6 +13,7 @@ const CALLERS: Caller[] = ['anonymous', 'viewer', 'operator', 'admin', 'agent'];
 const READERS: Caller[] = ['viewer', 'operator', 'admin'];
 const ADMINS: Caller[] = ['admin'];
 const OPERATORS: Caller[] = ['operator', 'admin'];
+const AGENTS: Caller[] = ['agent'];
 
 interface Case {
   allowed: Caller[];
@@ -33,6 +34,12 @@ const MATRIX: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Case>
     techniqueCounts: { allowed: READERS, document: '{ techniqueCounts { count } }' },
     navigatorLayer: { allowed: READERS, document: '{ navigatorLayer }' },
     attackTechnique: { allowed: READERS, document: '{ attackTechnique(id: "T1003") { name } }' },
+    gatewayStatus: { allowed: READERS, document: '{ gatewayStatus { mode } }' },
+    policy: { allowed: READERS, document: '{ policy { policyHash } }' },
+    gatewayRequests: { allowed: READERS, document: '{ gatewayRequests(first: 1) { totalCount } }' },
+    gatewayRequest: { allowed: READERS, document: '{ gatewayRequest(requestId: "req_20260101_000000_001") { status } }' },
+    auditEvents: { allowed: READERS, document: '{ auditEvents(first: 1) { totalCount } }' },
+    verifyAuditChain: { allowed: READERS, document: '{ verifyAuditChain { ok } }' },
   },
   Mutation: {
     createApiToken: { allowed: ADMINS, document: 'mutation { createApiToken(input: { name: "matrix", role: VIEWER }) { userErrors { code } } }' },
@@ -41,11 +48,16 @@ const MATRIX: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Case>
     setRuleState: { allowed: OPERATORS, document: 'mutation { setRuleState(input: { ruleId: "R0000", state: DISABLED }) { userErrors { code } } }' },
     clearRuleState: { allowed: OPERATORS, document: 'mutation { clearRuleState(input: { ruleId: "R0000" }) { userErrors { code } } }' },
     reloadRules: { allowed: OPERATORS, document: 'mutation { reloadRules { loaded } }' },
+    submitRequest: { allowed: AGENTS, document: 'mutation { submitRequest(input: { agent: "test-agent", role: "developer", specId: "SPEC-NONE", action: "read_file", params: { path: "x" } }) { request { status } } }' },
+    decideApproval: { allowed: OPERATORS, document: 'mutation { decideApproval(input: { requestId: "req_20260101_000000_001", approve: false }) { userErrors { code } } }' },
+    reloadPolicy: { allowed: ADMINS, document: 'mutation { reloadPolicy { ok } }' },
   },
   Subscription: {
     readinessChanged: { allowed: READERS, document: 'subscription { readinessChanged { state } }' },
     ttpTagged: { allowed: READERS, document: 'subscription { ttpTagged(after: "0") { cursor } }' },
     ruleStateChanged: { allowed: READERS, document: 'subscription { ruleStateChanged { ruleId } }' },
+    gatewayDecisions: { allowed: READERS, document: 'subscription { gatewayDecisions { cursor } }' },
+    approvalRequested: { allowed: READERS, document: 'subscription { approvalRequested { requestId } }' },
   },
 };
 

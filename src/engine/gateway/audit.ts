@@ -78,4 +78,6 @@ export interface AuditLog {
   /** Newest first; `after` is the seq of the last entry already seen. */
   list(filter: AuditFilter, after: number | null, limit: number): Promise<AuditEntry[]>;
   count(filter: AuditFilter): Promise<number>;
+  /** Entries with seq greater than `seq`, oldest first (stream replay). */
+  entriesAfter(seq: number, limit: number): Promise<AuditEntry[]>;
 }

@@ -1,0 +1,53 @@
+import type { Stats } from 'node:fs';
+import { lstat, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { errnoCode, fsError } from './fs-messages.ts';
+
+/**
+ * Re-checks after opening (issue: "the target is re-checked after opening (no check-then-write
+ * race)"). The gateway checked a canonical path; between its check and our `open`, a directory on the
+ * way could have been swapped for a symlink to somewhere else (outside the root, or inside it but
+ * outside the agent's jurisdiction). `O_NOFOLLOW` only guards the final component, so after opening
+ * we confirm that the parent directory still resolves to itself and that the entry at the path is
+ * the very file we hold open (same device and inode). Then what we read or write is what was checked.
+ *
+ * Node has no `openat`/`renameat`, so a swap *after* these checks and before a later path-based call
+ * remains possible in principle; every such call (`rename`, `unlink`) acts on the final component
+ * without following it, which bounds the damage to the directory that was checked.
+ */
+
+/** Throws unless the canonical directory `dir` still resolves to exactly `dir` (no symlink on the way). */
+export async function assertResolvesToItself(action: string, dir: string): Promise<void> {
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch (err) {
+    throw fsError(action, dir, err);
+  }
+  if (real !== dir) {
+    throw new Error(`${action}: directory ${JSON.stringify(dir)} now resolves to ${JSON.stringify(real)}; it changed after the gateway checked the path, so the action is refused`);
+  }
+}
+
+/** Throws unless the parent directory of `target` still resolves to itself. */
+export async function assertParentUnchanged(action: string, target: string): Promise<void> {
+  await assertResolvesToItself(action, path.dirname(target));
+}
+
+/**
+ * Throws unless the parent of `target` still resolves to itself and the entry at `target` is the one
+ * described by `opened` (the `fstat` of a handle we hold).
+ */
+export async function assertStillSameEntry(action: string, target: string, opened: Stats): Promise<void> {
+  await assertParentUnchanged(action, target);
+  let now: Stats | null;
+  try {
+    now = await lstat(target);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw fsError(action, target, err);
+    now = null;
+  }
+  if (now === null || now.dev !== opened.dev || now.ino !== opened.ino) {
+    throw new Error(`${action}: ${JSON.stringify(target)} was replaced while it was being opened, so the action is refused`);
+  }
+}

@@ -1,0 +1,133 @@
+import { mkdir, realpath } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { DashboardRegistry } from '../engine/dashboard/dashboard.ts';
+import type { EventBus } from '../engine/events/event-bus.ts';
+import { toAuditKey } from '../engine/gateway/audit-hash.ts';
+import { createGatewayService } from '../engine/gateway/gateway-service.ts';
+import { DEFAULT_GATEWAY_KNOBS, type GatewayKnobs } from '../engine/gateway/governance-knobs.ts';
+import { createPolicyHolder } from '../engine/gateway/load-policy.ts';
+import { formatPolicyProblem } from '../engine/gateway/policy-problem.ts';
+import { createRateBudget } from '../engine/gateway/rate-budget.ts';
+import { createRequestIdGenerator } from '../engine/gateway/request-id.ts';
+import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
+import type { Database } from '../persistence/database.ts';
+import { createAuditRepository } from '../persistence/repositories/audit-repository.ts';
+import { createGatewayRequestRepository } from '../persistence/repositories/gateway-request-repository.ts';
+import type { ActionHandlerDefinition } from '../plugins/api.ts';
+import type { PluginRegistry } from '../plugins/plugin-registry.ts';
+import type { Topics } from '../resolvers/context.ts';
+import type { PolicyView } from '../resolvers/gateway/gateway-context.ts';
+import { gatewayDashboard, gatewayProbe } from './gateway-status.ts';
+import type { startTagging } from './tagging.ts';
+
+/**
+ * Composes the policy gateway (issue #4): project root, audit log (verified at start-up), request ids
+ * continuing after the last one issued, the policy with hot reload, action handlers from plugins, the
+ * decision service, approval expiry, crash recovery, probes and dashboard.
+ */
+export async function startGateway(deps: {
+  config: Config;
+  db: Database;
+  bus: EventBus<Topics>;
+  log: Logger;
+  readiness: ReadinessRegistry;
+  dashboard: DashboardRegistry;
+  plugins: PluginRegistry;
+  tagging: Awaited<ReturnType<typeof startTagging>>;
+}) {
+  const { config, db, bus, log } = deps;
+  await mkdir(config.projectRoot, { recursive: true });
+  const projectRoot = await realpath(config.projectRoot);
+  const gatewayLog = log.child({ component: 'gateway' });
+  const audit = createAuditRepository(() => db.fork(), { key: toAuditKey(config.auditKey), log: gatewayLog });
+  let chain = await audit.verify();
+  if (!chain.ok) gatewayLog.error({ firstBrokenAt: chain.firstBrokenAt, reason: chain.reason }, 'the audit chain does not verify');
+  const ids = createRequestIdGenerator({ lastIssued: await audit.lastRequestId() });
+  const requests = createGatewayRequestRepository(() => db.fork());
+  const knobs = (): GatewayKnobs => ({ ...DEFAULT_GATEWAY_KNOBS, mode: config.gatewayMode });
+
+  const system = { tokenId: null, tokenName: null, transport: 'system' as const };
+  const holder = createPolicyHolder({
+    dir: config.policyDir,
+    log: gatewayLog,
+    onReload: (result) => {
+      const details = result.ok ? { policyHash: result.policy.hash, files: result.policy.files, changed: result.changed } : { problems: result.error.problems.map(formatPolicyProblem) };
+      void audit
+        .append({ kind: 'policy_reloaded', requestId: null, agent: null, role: null, specId: null, action: null, decision: result.ok ? 'LOADED' : 'REFUSED', reasonCode: null, details, origin: system, dryRun: false, runId: null })
+        .catch((err) => gatewayLog.error({ err }, 'could not audit a policy reload'));
+    },
+  });
+  await holder.reload();
+  const stopWatching = config.watchRules ? holder.watch() : () => {};
+  const policyView: PolicyView = {
+    current: () => holder.current(),
+    lastError: () => {
+      const e = holder.lastError();
+      return e ? { message: e.message, problems: e.problems.map(formatPolicyProblem) } : null;
+    },
+    async reload() {
+      const result = await holder.reload();
+      return { ok: result.ok, policy: holder.current(), problems: result.ok ? [] : result.error.problems.map(formatPolicyProblem) };
+    },
+  };
+
+  const handlers = () => {
+    const map = new Map<string, ActionHandlerDefinition<unknown>>();
+    for (const h of deps.plugins.actions()) for (const name of [h.action, ...(h.aliases ?? [])]) map.set(name, h);
+    return map;
+  };
+  const { rules, tagging } = deps.tagging.shared;
+  const gateway = createGatewayService({
+    audit,
+    requests,
+    nextRequestId: () => ids.next(),
+    policy: () => holder.current(),
+    handlers,
+    projectRoot,
+    knobs,
+    budget: createRateBudget(),
+    detect: (event) => rules.engine().evaluate(event),
+    recordEvent: async (event, runId) => {
+      const input = { ...event, occurredAt: event.occurredAt, payload: event.payload };
+      const summary = await tagging.ingest([input], { runId });
+      return summary.results[0]?.newTagIds ?? [];
+    },
+    publishDecision: (record) => bus.publish('gatewayDecisions', { seq: record.auditSeq ?? 0, request: record }),
+    publishApprovalRequested: (record) => bus.publish('approvalRequested', record),
+    maxContentBytes: 1024 * 1024,
+    onError: (err, context) => gatewayLog.error({ err }, context),
+  });
+
+  // A request left `running` by a crash says so; pending approvals expire on time.
+  for (const record of await requests.running()) {
+    record.execution = 'interrupted';
+    await requests.update(record);
+    gatewayLog.warn({ requestId: record.requestId }, 'request was running when the server stopped; marked interrupted');
+  }
+  const expiry = setInterval(() => {
+    void requests
+      .pending()
+      .then(async (pending) => {
+        for (const record of pending) if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) await gateway.expire(record);
+      })
+      .catch((err) => gatewayLog.error({ err }, 'approval expiry failed'));
+  }, 1000);
+  expiry.unref();
+
+  deps.readiness.register(gatewayProbe(policyView, () => chain));
+  deps.dashboard.register(gatewayDashboard(requests));
+
+  return {
+    shared: { gateway, audit, policyView, gatewayKnobs: knobs, projectRoot },
+    perRequest: (em: () => ReturnType<Database['fork']>) => ({ gatewayRequests: createGatewayRequestRepository(em) }),
+    async reverify() {
+      chain = await audit.verify();
+      return chain;
+    },
+    stop() {
+      stopWatching();
+      clearInterval(expiry);
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import type { ActionHandlerDefinition, PluginEvent } from '../../plugins/api.ts';
+import type { Principal } from '../auth/principal.ts';
+import { badInput, GatehouseError } from '../errors.ts';
+import type { Tag } from '../tagging/tag.ts';
+import type { AuditLog, AuditOrigin, NewAuditEntry } from './audit.ts';
+import { checkRequest } from './decide-request.ts';
+import { deny, type Denial, type GatewayRequestInput } from './decision.ts';
+import { enforce } from './enforcement.ts';
+import type { GatewayRequestRecord, GatewayRequestStore } from './gateway-request.ts';
+import type { GatewayKnobs } from './governance-knobs.ts';
+import type { Policy } from './policy.ts';
+import type { RateBudget } from './rate-budget.ts';
+import { runHandler } from './run-handler.ts';
+
+export interface GatewayServiceDeps {
+  audit: AuditLog;
+  requests: GatewayRequestStore;
+  nextRequestId(): string;
+  policy(): Policy | null;
+  handlers(): ReadonlyMap<string, ActionHandlerDefinition<unknown>>;
+  projectRoot: string;
+  knobs(): GatewayKnobs;
+  budget: RateBudget;
+  detect(event: PluginEvent): Promise<Tag[]>;
+  /** Stores the request as an `agent_action` event with its tags (and publishes them); returns new tag ids. */
+  recordEvent(event: PluginEvent, runId: string | null): Promise<string[]>;
+  publishDecision(record: GatewayRequestRecord): void;
+  publishApprovalRequested(record: GatewayRequestRecord): void;
+  maxContentBytes: number;
+  now?: () => Date;
+  onError?(err: unknown, context: string): void;
+}
+
+export interface SubmitOptions {
+  origin: AuditOrigin;
+  runId?: string | null;
+}
+
+/**
+ * The policy gateway (DESIGN §7): decide, record, then act. The decision is audited before anything
+ * executes — if that write fails the request is denied `audit_unavailable` — and the request row says
+ * `running` before the handler starts, so a crash leaves a request whose state says what happened.
+ */
+export function createGatewayService(deps: GatewayServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  const audit = async (entry: Omit<NewAuditEntry, 'runId' | 'dryRun'>, record: GatewayRequestRecord) =>
+    deps.audit.append({ ...entry, dryRun: record.dryRun, runId: record.runId });
+
+  const auditFields = (record: GatewayRequestRecord, origin: AuditOrigin) => ({
+    requestId: record.requestId,
+    agent: record.agent,
+    role: record.role,
+    specId: record.specId,
+    action: record.action,
+    origin,
+  });
+
+  /** Runs an approved request's handler and records the outcome; never throws. */
+  const execute = async (record: GatewayRequestRecord, origin: AuditOrigin, handler: ActionHandlerDefinition<unknown>, params: unknown) => {
+    record.execution = 'running';
+    await deps.requests.update(record);
+    const outcome = await runHandler(handler, params, { projectRoot: deps.projectRoot, targetPath: record.targetPath, dryRun: record.dryRun, maxContentBytes: deps.maxContentBytes });
+    record.execution = outcome.ok ? 'completed' : 'failed';
+    record.result = outcome.output;
+    if (!outcome.ok) {
+      record.status = 'DENIED';
+      record.reason = deny('handler_failed', outcome.message);
+    }
+    try {
+      await audit({ ...auditFields(record, origin), kind: outcome.ok ? 'action_completed' : 'action_failed', decision: record.status, reasonCode: record.reason?.code ?? null, details: { result: outcome.output } }, record);
+    } catch (err) {
+      deps.onError?.(err, `audit of the outcome of ${record.requestId} failed after the action ran`);
+    }
+    await deps.requests.update(record);
+  };
+
+  const finish = async (record: GatewayRequestRecord, event: PluginEvent) => {
+    try {
+      record.tagIds = await deps.recordEvent({ ...event, payload: { ...event.payload, decision: record.status } }, record.runId);
+      await deps.requests.update(record);
+    } catch (err) {
+      deps.onError?.(err, `tagging ${record.requestId} as an agent_action event failed`);
+    }
+    deps.publishDecision(record);
+    if (record.status === 'PENDING_APPROVAL') deps.publishApprovalRequested(record);
+    return record;
+  };
+
+  return {
+    async submit(input: GatewayRequestInput, principal: Principal | null, options: SubmitOptions): Promise<GatewayRequestRecord> {
+      const at = now();
+      const requestId = deps.nextRequestId();
+      const knobs = deps.knobs();
+      const record: GatewayRequestRecord = {
+        requestId,
+        agent: input.agent,
+        role: input.role,
+        specId: input.specId,
+        action: input.action,
+        params: input.params ?? null,
+        rationale: input.rationale ?? null,
+        status: 'DENIED',
+        reason: null,
+        shadowReason: null,
+        execution: 'not_run',
+        result: null,
+        auditEventId: null,
+        auditSeq: null,
+        tagIds: [],
+        targetPath: null,
+        dryRun: input.dryRun ?? false,
+        createdAt: at,
+        decidedAt: null,
+        expiresAt: null,
+        approvalRule: null,
+        approval: null,
+        tokenId: principal?.tokenId ?? null,
+        runId: options.runId ?? null,
+      };
+      const base = auditFields(record, options.origin);
+      let denial: Denial | null = null;
+      try {
+        await audit({ ...base, kind: 'request_received', decision: null, reasonCode: null, details: { params: record.params, rationale: record.rationale } }, record);
+      } catch (err) {
+        deps.onError?.(err, `audit write for ${requestId} failed`);
+        denial = deny('audit_unavailable', 'the audit log could not be written; nothing runs without an audit record');
+      }
+      const outcome = await checkRequest({ request: input, requestId, principal, policy: deps.policy(), handlers: deps.handlers(), projectRoot: deps.projectRoot, knobs, budget: deps.budget, detect: deps.detect, now: at });
+      const enforced = enforce(denial ?? outcome.denial, outcome.approvalRule !== null, knobs.mode);
+      Object.assign(record, {
+        action: outcome.action,
+        targetPath: outcome.targetPath,
+        status: enforced.status,
+        reason: enforced.denial,
+        shadowReason: enforced.shadowDenial,
+        decidedAt: at,
+        approvalRule: outcome.approvalRule?.id ?? null,
+        expiresAt: enforced.status === 'PENDING_APPROVAL' ? new Date(at.getTime() + knobs.approvalTtlSeconds * 1000) : null,
+      });
+      if (!denial) {
+        try {
+          const entry = await audit({ ...base, action: record.action, kind: enforced.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision', decision: record.status, reasonCode: record.reason?.code ?? record.shadowReason?.code ?? null, details: { reason: record.reason, shadowReason: record.shadowReason, targetPath: record.targetPath, approvalRule: record.approvalRule } }, record);
+          record.auditEventId = entry.id;
+          record.auditSeq = entry.seq;
+        } catch (err) {
+          deps.onError?.(err, `audit write of the decision for ${requestId} failed`);
+          Object.assign(record, { status: 'DENIED', reason: deny('audit_unavailable', 'the decision could not be audited; nothing runs without an audit record'), expiresAt: null });
+        }
+      }
+      await deps.requests.insert(record);
+      if (record.status === 'APPROVED' && outcome.handler) await execute(record, options.origin, outcome.handler, outcome.params);
+      return finish(record, outcome.event);
+    },
+
+    /** An operator approves or rejects one pending request; an approval runs the action once. */
+    async decide(requestId: string, approve: boolean, reason: string | null, principal: Principal | null, origin: AuditOrigin): Promise<GatewayRequestRecord> {
+      const record = await deps.requests.get(requestId);
+      if (!record) throw new GatehouseError('NOT_FOUND', `no gateway request ${JSON.stringify(requestId)}`, { type: 'GatewayRequest', id: requestId });
+      if (record.status !== 'PENDING_APPROVAL') throw badInput('requestId', `request ${requestId} is ${record.status}, not waiting for approval`);
+      const at = now();
+      if (record.expiresAt && record.expiresAt.getTime() <= at.getTime()) return this.expire(record);
+      record.approval = { approve, by: principal?.name ?? null, reason, at };
+      record.decidedAt = at;
+      record.status = approve ? 'APPROVED' : 'DENIED';
+      record.reason = approve ? null : deny('approval_rejected', `rejected by ${principal?.name ?? 'an operator'}${reason ? `: ${reason}` : ''}`);
+      try {
+        const entry = await audit({ ...auditFields(record, origin), kind: 'approval_decided', decision: record.status, reasonCode: record.reason?.code ?? null, details: { approve, reason } }, record);
+        record.auditEventId = entry.id;
+        record.auditSeq = entry.seq;
+      } catch (err) {
+        deps.onError?.(err, `audit write of the approval for ${requestId} failed`);
+        record.status = 'DENIED';
+        record.reason = deny('audit_unavailable', 'the approval could not be audited; nothing runs without an audit record');
+      }
+      await deps.requests.update(record);
+      const handler = deps.handlers().get(record.action);
+      if (record.status === 'APPROVED') {
+        let params: unknown;
+        try {
+          if (!handler) throw new Error(`no handler for ${record.action} any more`);
+          params = handler.parseParams(record.params);
+        } catch (err) {
+          Object.assign(record, { status: 'DENIED', reason: deny(handler ? 'invalid_params' : 'unknown_action', (err as Error).message) });
+        }
+        if (handler && record.status === 'APPROVED') await execute(record, origin, handler, params);
+      }
+      await deps.requests.update(record);
+      deps.publishDecision(record);
+      return record;
+    },
+
+    /** Denies a pending request whose approval window passed (`approval_expired`). */
+    async expire(record: GatewayRequestRecord): Promise<GatewayRequestRecord> {
+      Object.assign(record, { status: 'DENIED', reason: deny('approval_expired', `no decision before ${record.expiresAt?.toISOString()}`), decidedAt: now() });
+      try {
+        const entry = await audit({ ...auditFields(record, { tokenId: null, tokenName: null, transport: 'system' }), kind: 'approval_decided', decision: 'DENIED', reasonCode: 'approval_expired', details: {} }, record);
+        record.auditEventId = entry.id;
+        record.auditSeq = entry.seq;
+      } catch (err) {
+        deps.onError?.(err, `audit write of the expiry of ${record.requestId} failed`);
+      }
+      await deps.requests.update(record);
+      deps.publishDecision(record);
+      return record;
+    },
+  };
+}
+
+export type GatewayService = ReturnType<typeof createGatewayService>;
