@@ -67,7 +67,7 @@ describe('loadPolicy', () => {
     expect(policy.specs.get('SPEC-DOCS')).toMatchObject({ status: 'active', roles: ['developer'], paths: ['docs/', 'src/'] });
     expect(policy.specs.get('SPEC-RELEASE')?.status).toBe('draft');
     expect([...policy.jurisdictions.keys()]).toEqual(['developer', 'reviewer']);
-    expect(policy.protectedPaths).toEqual(['.git/', 'policy/', 'secrets/']);
+    expect(policy.protectedPaths).toEqual(['.git/', 'policy/', 'secrets/', 'docs/legal/']);
     expect(policy.approvalRules.map((r) => r.id)).toEqual(['deletes-need-approval', 'release-notes']);
   });
 
