@@ -18,7 +18,9 @@ const matches = (r: GatewayRequestRecord, f: GatewayDecisionFilter) =>
 /**
  * Gateway decisions as they happen. With `after` (a message's cursor, which is the audit position of
  * the decision) it replays later decisions from the audit log first, then continues live, with no gap
- * and no duplicate: it subscribes before reading and skips what it already sent.
+ * and no duplicate: it subscribes before reading and skips live messages it already replayed. (Live
+ * decisions are published when their action finishes, so they need not arrive in cursor order: the
+ * skip is by identity, not by "not newer than the last one".)
  */
 export async function* gatewayDecisions(args: { filter?: GatewayDecisionFilter | null; after?: string | null }, ctx: Context): AsyncGenerator<GatewayDecisionMessage> {
   const filter = args.filter ?? {};
@@ -27,6 +29,7 @@ export async function* gatewayDecisions(args: { filter?: GatewayDecisionFilter |
     if (!/^\d{1,15}$/.test(args.after)) throw badInput('after', `must be a cursor from a previous gatewayDecisions message, got ${JSON.stringify(args.after)}`);
     last = Number(args.after);
   }
+  const replayed = new Set<number>();
   const live = ctx.bus.subscribe('gatewayDecisions', { signal: ctx.signal });
   try {
     if (last !== null) {
@@ -36,14 +39,15 @@ export async function* gatewayDecisions(args: { filter?: GatewayDecisionFilter |
           last = entry.seq;
           if (!REPLAY_KINDS.has(entry.kind) || entry.runId !== null || !entry.requestId) continue;
           const request = await ctx.gatewayRequests.get(entry.requestId);
+          replayed.add(entry.seq);
           if (request && matches(request, filter)) yield { seq: entry.seq, request };
         }
         if (entries.length < PAGE) break;
       }
     }
+    const start = args.after === undefined || args.after === null ? null : Number(args.after);
     for await (const message of live) {
-      if (last !== null && message.seq <= last) continue;
-      last = message.seq;
+      if ((start !== null && message.seq <= start) || replayed.has(message.seq)) continue;
       if (matches(message.request, filter)) yield message;
     }
   } finally {
