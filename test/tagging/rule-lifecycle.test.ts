@@ -46,6 +46,18 @@ describe('rule lifecycle', () => {
     expect((await fired('whoami')).map((x) => x.ruleId)).toEqual(['R0102']);
   });
 
+  it('records rule state changes in the audit chain with who made them', async () => {
+    await t.gql(SET, { input: { ruleId: 'R0101', state: 'DISABLED', reason: 'audit me' } });
+    await t.gql('mutation { clearRuleState(input: { ruleId: "R0101" }) { userErrors { code } } }');
+    await eventually(async () => {
+      const audit = await t.gql<{ auditEvents: { edges: { node: { kind: string; reasonCode: string; details: { ruleId: string } } }[] } }>('{ auditEvents(first: 10) { edges { node { kind reasonCode details } } } }');
+      const changes = (audit.body.data?.auditEvents.edges ?? []).map((e) => e.node).filter((n) => n.kind === 'RULE_STATE_CHANGED' && n.details.ruleId === 'R0101');
+      return changes.map((c) => c.reasonCode).join(',') === 'clear,set';
+    });
+    const verified = await t.gql<{ verifyAuditChain: { ok: boolean } }>('{ verifyAuditChain { ok } }');
+    expect(verified.body.data?.verifyAuditChain.ok).toBe(true);
+  });
+
   it('caps the confidence of a clipped rule', async () => {
     await t.gql(SET, { input: { ruleId: 'R0101', state: 'CLIPPED', confidenceMax: 0.5 } });
     expect(await fired('cat /etc/shadow')).toEqual([{ ruleId: 'R0101', confidence: 0.5 }]);
