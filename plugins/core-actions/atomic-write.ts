@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describeKind, errnoCode, fsError } from './fs-messages.ts';
 import { createParents, findMissingParents } from './parent-dirs.ts';
 import { assertParentUnchanged, assertStillSameEntry } from './path-identity.ts';
+import { noFollowFlag } from './safe-open.ts';
 
 /**
  * Atomic replacement of a file's content (issue: "Writes go to a temp file in the same directory and
@@ -68,7 +69,7 @@ export async function writeAtomically(action: string, target: string, root: stri
   let tempExists = false;
   try {
     // O_EXCL: a fresh file, never an existing one or a symlink planted under the random name.
-    handle = await open(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, NEW_FILE_MODE);
+    handle = await open(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollowFlag(action), NEW_FILE_MODE);
     tempExists = true;
     // The temp file must sit in the directory the gateway checked (no parent swapped meanwhile).
     await assertStillSameEntry(action, tempPath, await handle.stat());

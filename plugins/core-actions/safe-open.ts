@@ -10,6 +10,16 @@ import { assertStillSameEntry } from './path-identity.ts';
  * POSIX only: these flags are what make the open safe.
  */
 
+/**
+ * `O_NOFOLLOW`, or a refusal where the platform lacks it (Windows): there `constants.O_NOFOLLOW` is
+ * undefined, which would OR to 0 and silently open through a symlink.
+ */
+export function noFollowFlag(action: string): number {
+  const flag: number | undefined = constants.O_NOFOLLOW;
+  if (flag === undefined) throw new Error(`${action}: this platform has no O_NOFOLLOW, so files cannot be opened safely`);
+  return flag;
+}
+
 /** An open entry and its `fstat`. The caller closes `handle`. */
 export interface OpenEntry {
   readonly handle: FileHandle;
@@ -52,12 +62,12 @@ async function openChecked(action: string, target: string, flags: number, accept
  * waiting for a writer), so the `fstat` check can refuse it; it changes nothing for regular files.
  */
 export function openRegularFile(action: string, target: string): Promise<OpenEntry> {
-  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const flags = constants.O_RDONLY | noFollowFlag(action) | constants.O_NONBLOCK;
   return openChecked(action, target, flags, (s) => s.isFile(), 'a regular file');
 }
 
 /** Opens a directory (held open while it is listed, so the identity check after listing is meaningful). */
 export function openDirectory(action: string, target: string): Promise<OpenEntry> {
-  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_DIRECTORY;
+  const flags = constants.O_RDONLY | noFollowFlag(action) | constants.O_DIRECTORY;
   return openChecked(action, target, flags, (s) => s.isDirectory(), 'a directory');
 }

@@ -8,6 +8,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ActionContext } from '../../src/plugins/api.ts';
+import { TEMP_FILE_PREFIX } from './atomic-write.ts';
 
 export interface TempProject {
   /** Canonical project root: `<base>/root`. */
@@ -70,5 +71,5 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
 
 /** Names in `dir` that look like this plugin's temp files. */
 export async function tempFilesIn(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((name) => name.startsWith('.gatehouse-'));
+  return (await readdir(dir)).filter((name) => name.startsWith(TEMP_FILE_PREFIX));
 }

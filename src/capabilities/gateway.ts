@@ -116,27 +116,24 @@ export async function startGateway(deps: {
   expiry.unref();
 
   // Rule state changes are operator decisions too: they go into the same chain (issue #4 §6).
-  const ruleChanges = bus.subscribe('ruleStateChanged', { queueLimit: 10_000 });
-  void (async () => {
-    for await (const change of ruleChanges) {
-      await audit
-        .append({
-          kind: 'rule_state_changed',
-          requestId: null,
-          agent: null,
-          role: null,
-          specId: null,
-          action: null,
-          decision: change.effective.state.toUpperCase(),
-          reasonCode: change.cause,
-          details: { ruleId: change.ruleId, stored: change.stored, effective: change.effective },
-          origin: { tokenId: null, tokenName: change.stored?.setBy ?? null, transport: 'system' },
-          dryRun: false,
-          runId: null,
-        })
-        .catch((err) => gatewayLog.error({ err, ruleId: change.ruleId }, 'could not audit a rule state change'));
-    }
-  })().catch((err) => gatewayLog.error({ err }, 'rule state audit stream ended'));
+  deps.tagging.onRuleStateChange((change) => {
+    void audit
+      .append({
+        kind: 'rule_state_changed',
+        requestId: null,
+        agent: null,
+        role: null,
+        specId: null,
+        action: null,
+        decision: change.effective.state.toUpperCase(),
+        reasonCode: change.cause,
+        details: { ruleId: change.ruleId, stored: change.stored, effective: change.effective },
+        origin: { tokenId: null, tokenName: change.stored?.setBy ?? null, transport: 'system' },
+        dryRun: false,
+        runId: null,
+      })
+      .catch((err) => gatewayLog.error({ err, ruleId: change.ruleId }, 'could not audit a rule state change'));
+  });
 
   deps.readiness.register(gatewayProbe(policyView, () => chain));
   deps.dashboard.register(gatewayDashboard(requests));
@@ -151,7 +148,6 @@ export async function startGateway(deps: {
     stop() {
       stopWatching();
       clearInterval(expiry);
-      void ruleChanges.return?.();
     },
   };
 }

@@ -6,7 +6,7 @@ import type { EventBus } from '../engine/events/event-bus.ts';
 import { createIdempotencyCache } from '../engine/idempotency.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
 import { createRuleRegistry } from '../engine/tagging/rule-registry.ts';
-import { createRuleStateService } from '../engine/tagging/rule-state-service.ts';
+import { createRuleStateService, type RuleStateChange } from '../engine/tagging/rule-state-service.ts';
 import { watchRules } from '../engine/tagging/rule-watcher.ts';
 import { BUILT_IN_SOURCE_KINDS } from '../engine/tagging/source-kinds.ts';
 import { createTaggingService } from '../engine/tagging/tagging-service.ts';
@@ -34,9 +34,13 @@ export async function startTagging(deps: {
 }) {
   const { config, db, bus, log } = deps;
   const catalogue = loadAttackCatalogue();
+  const ruleStateListeners: ((change: RuleStateChange) => void)[] = [];
   const ruleStates = createRuleStateService({
     store: createRuleStateRepository(() => db.fork()),
-    publish: (change) => bus.publish('ruleStateChanged', change),
+    publish: (change) => {
+      bus.publish('ruleStateChanged', change);
+      for (const listener of ruleStateListeners) listener(change);
+    },
   });
   await ruleStates.load();
   const lifterLog = log.child({ component: 'lifters' });
@@ -80,6 +84,10 @@ export async function startTagging(deps: {
   return {
     shared: { catalogue, rules, ruleStates, reloadRules, tagging, idempotency: createIdempotencyCache() },
     perRequest: (em: () => ReturnType<Database['fork']>) => ({ tagStore: createTagRepository(em) }),
+    /** In-process listeners for rule state changes (the gateway audits them); not bus subscribers. */
+    onRuleStateChange(listener: (change: RuleStateChange) => void) {
+      ruleStateListeners.push(listener);
+    },
     stop() {
       stopWatching();
       ruleStates.dispose();
