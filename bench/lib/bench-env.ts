@@ -26,3 +26,8 @@ export function machineFacts() {
 export function loadAverage1m(): number {
   return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
+
+/** Space-separated words from the environment variable `name` (e.g. Node flags for a child), or none. */
+export function readWords(name: string): string[] {
+  return (process.env[name] ?? '').split(' ').filter(Boolean);
+}

@@ -1,17 +1,31 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { CPU_USAGE_REQUEST, type CpuUsageReply } from '../servers/child-protocol.ts';
+import { CPU_USAGE_REQUEST, SETTLED_USAGE_REQUEST, type CpuUsageReply } from '../servers/child-protocol.ts';
 
 export interface ChildServer {
   name: string;
   pid: number;
   /** http://127.0.0.1:<port> */
   origin: string;
+  /** The bootstrap admin token, when the child announced one. */
+  adminToken: string | null;
   /** The child's own user + system CPU time so far, in microseconds. */
   cpuMicros(): Promise<number>;
+  /**
+   * CPU time so far (µs) and resident memory now and at its peak (bytes), from the child itself.
+   * `settled`: after a full garbage collection, if the child runs with `--expose-gc`.
+   */
+  usage(options?: { settled?: boolean }): Promise<ChildUsage>;
   /** SIGTERM, then SIGKILL after `killAfterMs`; resolves once the process has exited. */
   stop(): Promise<void>;
+}
+
+export interface ChildUsage {
+  cpuMicros: number;
+  rssBytes: number;
+  maxRssBytes: number;
+  heapAndExternalBytes: number;
 }
 
 /**
@@ -47,18 +61,26 @@ export async function startChildServer(options: {
     }
   };
 
-  const cpuMicros = async () => {
-    const reply = once(child, 'message') as Promise<[CpuUsageReply]>;
-    child.send(CPU_USAGE_REQUEST);
-    const [{ cpuUsage }] = await reply;
-    return cpuUsage.user + cpuUsage.system;
+  // One question at a time: replies carry no id, so the next message answers the last request.
+  let asking: Promise<unknown> = Promise.resolve();
+  const usage = (options: { settled?: boolean } = {}): Promise<ChildUsage> => {
+    const ask = async () => {
+      const reply = once(child, 'message') as Promise<[CpuUsageReply]>;
+      child.send(options.settled ? SETTLED_USAGE_REQUEST : CPU_USAGE_REQUEST);
+      const [{ cpuUsage, ...memory }] = await reply;
+      return { cpuMicros: cpuUsage.user + cpuUsage.system, ...memory };
+    };
+    const answer = asking.then(ask, ask);
+    asking = answer.catch(() => undefined);
+    return answer;
   };
+  const cpuMicros = async () => (await usage()).cpuMicros;
 
   try {
     const { stdout } = child;
     if (!stdout) throw new Error(`${name}: spawned without a stdout pipe`);
     const lines = createInterface({ input: stdout });
-    const port = await new Promise<number>((resolve, reject) => {
+    const announcement = await new Promise<Announcement>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${name}: no port announced within ${startTimeoutMs} ms`)), startTimeoutMs);
       child.once('error', reject);
       child.once('exit', (code, signal) => reject(new Error(`${name}: exited before listening (code ${code}, signal ${signal})`)));
@@ -72,18 +94,25 @@ export async function startChildServer(options: {
         }
       });
     });
-    return { name, pid: child.pid ?? -1, origin: `http://127.0.0.1:${port}`, cpuMicros, stop };
+    const { port, adminToken } = announcement;
+    return { name, pid: child.pid ?? -1, origin: `http://127.0.0.1:${port}`, adminToken, cpuMicros, usage, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-function parseAnnouncement(line: string): number | null {
+interface Announcement {
+  port: number;
+  adminToken: string | null;
+}
+
+function parseAnnouncement(line: string): Announcement | null {
   try {
-    const value: unknown = JSON.parse(line);
-    const port = (value as { port?: unknown } | null)?.port;
-    return typeof port === 'number' && Number.isInteger(port) && port > 0 ? port : null;
+    const value = JSON.parse(line) as { port?: unknown; adminToken?: unknown } | null;
+    const port = value?.port;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0) return null;
+    return { port, adminToken: typeof value?.adminToken === 'string' ? value.adminToken : null };
   } catch {
     return null;
   }

@@ -7,23 +7,33 @@ import { announceAndServeUntilTerminated } from './child-protocol.ts';
 
 /**
  * Gatehouse as a deployment would run it (production mode: no GraphiQL, no introspection), on
- * 127.0.0.1 with a port chosen by the OS, a throw-away data dir and an in-memory SQLite database.
- * Logging is silent so the bench measures request handling, not log I/O.
+ * 127.0.0.1 with a port chosen by the OS and a throw-away data dir, announcing its port and the
+ * bootstrap admin token. Logging is silent so the bench measures request handling, not log I/O.
+ *
+ * BENCH_GATEHOUSE_DATABASE: `memory` (default) for an in-memory SQLite database, `file` for the
+ * deployment default, `<data dir>/gatehouse.db` (WAL), which the ingest benches need so commits pay
+ * for real file I/O. The data dir, database included, is deleted on stop.
  */
+const database = process.env.BENCH_GATEHOUSE_DATABASE ?? 'memory';
+if (database !== 'memory' && database !== 'file') throw new Error(`BENCH_GATEHOUSE_DATABASE: expected memory or file, got ${JSON.stringify(database)}`);
 const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-bench-'));
 const app = createApp(
   parseConfig({
     host: '127.0.0.1',
     port: 0,
     dataDir,
-    databaseUrl: ':memory:',
+    ...(database === 'memory' ? { databaseUrl: ':memory:' } : {}),
     mode: 'production',
     logLevel: 'silent',
     shutdownTimeoutSeconds: 2,
   }),
 );
-const { port } = await app.start();
-announceAndServeUntilTerminated(port, async () => {
-  await app.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+const { port, adminToken } = await app.start();
+announceAndServeUntilTerminated(
+  port,
+  async () => {
+    await app.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  },
+  adminToken ? { adminToken: adminToken.secret } : {},
+);

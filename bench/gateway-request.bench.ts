@@ -1,0 +1,121 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { phaseFigures, readFileRequests, runPhase, type AgentToken, type LoadShape } from './lib/agent-load.ts';
+import { tallyAuditDatabase, verifyChainWhenQuiet } from './lib/audit-tally.ts';
+import { loadAverage1m, machineFacts, readPositiveInt } from './lib/bench-env.ts';
+import { startChildServer, type ChildServer } from './lib/child-server.ts';
+import { summariseCpuProfiles } from './lib/cpu-profile-summary.ts';
+
+/**
+ * End to end `POST /request` read_file `docs/readme.md` with the audit chain committed to a SQLite
+ * file (the bench issue: p99 < 10 ms at 500 requests/s on this machine). Gatehouse runs in its own
+ * process (bench/servers/gatehouse-gateway-server.ts); autocannon drives it from this one, first at a
+ * fixed 500 requests/s (`overallRate`), then closed loop as fast as it answers. Afterwards the chain
+ * must verify and hold three entries per request (request_received, decision, action_completed).
+ *
+ * The per-agent budget (120 requests a minute, no knob yet) would deny most requests as
+ * budget_exceeded, so the load is spread over BENCH_GATEWAY_AGENTS agent tokens; the database tally
+ * reports any budget_exceeded decision, which would mean too few agents for the rate reached.
+ *
+ * Env: BENCH_GATEWAY_RATE (500), BENCH_DURATION_SECONDS (20) per measured run, BENCH_WARMUP_SECONDS (5,
+ * at the fixed rate), BENCH_CONNECTIONS (10), BENCH_GATEWAY_AGENTS (250), BENCH_GATEWAY_PROFILE=1 to
+ * run the server with --cpu-prof and report its hot spots during the measured runs.
+ */
+export const TARGET = { p99Ms: 10, atRps: 500 };
+const SERVER_SCRIPT = fileURLToPath(new URL('servers/gatehouse-gateway-server.ts', import.meta.url));
+
+export default async function gatewayRequestBench() {
+  const rate = readPositiveInt('BENCH_GATEWAY_RATE', TARGET.atRps);
+  const durationSeconds = readPositiveInt('BENCH_DURATION_SECONDS', 20);
+  const warmupSeconds = readPositiveInt('BENCH_WARMUP_SECONDS', 5);
+  const connections = readPositiveInt('BENCH_CONNECTIONS', 10);
+  const agents = readPositiveInt('BENCH_GATEWAY_AGENTS', 250);
+  const profile = process.env.BENCH_GATEWAY_PROFILE === '1';
+  const startedAt = new Date();
+  const loadAtStart = loadAverage1m();
+  const base = await mkdtemp(path.join(tmpdir(), 'gatehouse-gateway-bench-'));
+  const dirs = { data: path.join(base, 'data'), root: path.join(base, 'root'), profiles: path.join(base, 'profiles'), tokens: path.join(base, 'tokens.json') };
+  let server: ChildServer | null = null;
+  try {
+    await mkdir(path.join(dirs.root, 'docs'), { recursive: true });
+    await writeFile(path.join(dirs.root, 'docs', 'readme.md'), '# Readme\n\nA file agents may read.\n');
+    progress(`starting Gatehouse with ${agents} agent tokens${profile ? ' (--cpu-prof)' : ''}`);
+    server = await startChildServer({
+      name: 'gatehouse-gateway',
+      script: SERVER_SCRIPT,
+      nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${dirs.profiles}`] : [],
+      env: { BENCH_GATEWAY_DATA_DIR: dirs.data, BENCH_GATEWAY_PROJECT_ROOT: dirs.root, BENCH_GATEWAY_TOKENS_FILE: dirs.tokens, BENCH_GATEWAY_AGENTS: String(agents) },
+    });
+    const live = server;
+    if (!live.adminToken) throw new Error('the bench server announced no admin token');
+    const tokens = JSON.parse(await readFile(dirs.tokens, 'utf8')) as AgentToken[];
+    const requests = readFileRequests(tokens);
+    const first = requests[0];
+    if (!first) throw new Error('the bench server created no agent tokens');
+    const probe = await fetch(`${live.origin}${first.path}`, { method: 'POST', headers: first.headers, body: first.body });
+    const probeBody = (await probe.json()) as { status?: string; result?: { content?: string } };
+    if (probe.status !== 200 || probeBody.status !== 'approved' || !probeBody.result?.content?.startsWith('# Readme')) {
+      throw new Error(`probe: expected 200 approved with the file's content, got ${probe.status} ${JSON.stringify(probeBody)}`);
+    }
+
+    const measure = async (label: string, shape: LoadShape) => {
+      progress(`${label}: ${shape.durationSeconds} s, ${shape.overallRate ? `${shape.overallRate} requests/s` : 'closed loop'}, ${shape.connections} connections`);
+      const cpuBefore = await live.cpuMicros();
+      const phase = await runPhase(live.origin, requests, shape);
+      const figures = phaseFigures(phase, shape, (await live.cpuMicros()) - cpuBefore);
+      progress(`  ${figures.requestsPerSecond} requests/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, non-2xx ${figures.non2xx}`);
+      return figures;
+    };
+    await measure('warm-up', { connections, durationSeconds: warmupSeconds, overallRate: rate });
+    const window = { startNs: process.hrtime.bigint(), endNs: 0n };
+    const fixedRate = await measure('fixed rate', { connections, durationSeconds, overallRate: rate });
+    const uncapped = await measure('uncapped', { connections, durationSeconds });
+    window.endNs = process.hrtime.bigint();
+
+    progress('waiting for in-flight requests, then verifying the audit chain');
+    const liveChain = await verifyChainWhenQuiet(live.origin, live.adminToken);
+    await live.stop();
+    server = null;
+    const audit = await tallyAuditDatabase(dirs.data);
+    const hotSpots = profile ? await summariseCpuProfiles(dirs.profiles, window) : null;
+
+    const clean = [fixedRate, uncapped].every((f) => f.non2xx + f.errors + f.timeouts === 0);
+    const auditOk = liveChain.ok && audit.chain.ok && audit.threeEntriesPerRequest && audit.budgetExceeded === 0;
+    const reachedRate = fixedRate.requestsPerSecond >= rate * 0.98;
+    const meetsTarget = clean && auditOk && reachedRate && rate >= TARGET.atRps && (fixedRate.latencyMs.p99 ?? Infinity) < TARGET.p99Ms;
+    progress(`fixed rate: ${fixedRate.requestsPerSecond}/${rate} requests/s, p99 ${fixedRate.latencyMs.p99} ms → ${meetsTarget ? 'meets target' : 'MISSES TARGET'}; audit ${auditOk ? 'ok' : 'NOT OK'}`);
+
+    return {
+      bench: 'gateway-request',
+      description: 'POST /request read_file docs/readme.md, Gatehouse in its own process, audit chain on a SQLite file (WAL), autocannon at a fixed rate then closed loop',
+      timestamp: startedAt.toISOString(),
+      machine: { ...machineFacts(), loadAverage1m: { start: loadAtStart, end: loadAverage1m() } },
+      settings: {
+        rate,
+        durationSeconds,
+        warmupSeconds,
+        connections,
+        agents,
+        database: 'SQLite file in a temp data dir (WAL, synchronous=normal)',
+        mode: 'production, enforce, log silent, shipped policy/ and rules/',
+        pacing: 'autocannon overallRate: per connection rate/connections requests each second, sent closed-loop from the start of the second',
+        agentsWhy: 'the per-agent budget (maxRequestsPerMinute 120) has no knob yet; requests cycle over this many agent tokens so none is denied budget_exceeded',
+      },
+      fixedRate,
+      uncapped,
+      audit: { liveVerification: liveChain, ...audit },
+      profile: hotSpots,
+      target: TARGET,
+      meetsTarget,
+    };
+  } finally {
+    await server?.stop();
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+function progress(line: string): void {
+  process.stderr.write(`[gateway-request] ${line}\n`);
+}
