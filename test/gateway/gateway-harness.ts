@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,7 +149,8 @@ const SEED: Record<string, string> = {
 };
 
 export async function createProject(): Promise<Project> {
-  const base = await mkdtemp(path.join(tmpdir(), 'gatehouse-gateway-'));
+  // Canonical, as the gateway reports target paths (a temp dir may sit behind a symlink).
+  const base = await realpath(await mkdtemp(path.join(tmpdir(), 'gatehouse-gateway-')));
   for (const [file, text] of Object.entries(SEED)) {
     await mkdir(path.dirname(path.join(base, file)), { recursive: true });
     await writeFile(path.join(base, file), text);
@@ -180,4 +181,27 @@ export async function snapshot(dir: string): Promise<string[]> {
   };
   await walk(dir);
   return lines;
+}
+
+export const DECIDE = `mutation Decide($input: DecideApprovalInput!) { decideApproval(input: $input) { request { ${REQUEST_FIELDS} } userErrors { code field message } } }`;
+
+/** An operator's decision on a pending request: the payload as GraphQL returns it. */
+export async function decide(t: TestApp, token: string, requestId: string, approve: boolean, reason?: string) {
+  const res = await t.gql<{ decideApproval: { request: RequestView | null; userErrors: { code: string; field: string | null; message: string }[] } }>(DECIDE, { input: { requestId, approve, reason } }, token);
+  expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
+  return res.body.data!.decideApproval;
+}
+
+/**
+ * Waits until the server has at least `count` live subscriptions (the public `/metrics` gauge), so a
+ * test publishes only after a WebSocket subscription is really listening.
+ */
+export async function waitForSubscribers(t: TestApp, count: number): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    const text = await (await fetch(`${t.origin}/metrics`)).text();
+    const active = Number(/^gatehouse_subscriptions_active (\d+)/m.exec(text)?.[1] ?? 0);
+    if (active >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`fewer than ${count} subscriptions became active`);
 }

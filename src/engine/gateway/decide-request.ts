@@ -27,7 +27,10 @@ export interface DecisionContext {
 
 /** The outcome of the checks, before the governance mode is applied (enforcement.ts). */
 export interface CheckOutcome {
+  /** The first failed check, in pipeline order (what an enforcing gateway reports). */
   denial: Denial | null;
+  /** The first failed check that stopped the pipeline: nothing after it could be judged safely. */
+  hardDenial: Denial | null;
   /** Canonical action kind when known, else what the agent sent. */
   action: string;
   handler: ActionHandlerDefinition<unknown> | null;
@@ -41,12 +44,17 @@ export interface CheckOutcome {
 const MAX_PARAMS_TEXT = 1_100_000;
 
 /**
- * The decision pipeline (DESIGN §7), fail-closed: every check must pass, in this order, and any error
- * on the way is a denial. Authenticated identity binding → policy loaded → spec exists and is usable →
- * role authorised for the spec → action allowed by spec and jurisdiction → handler exists → params
- * valid → canonical target inside the root, the spec's paths and the role's jurisdiction, and not
- * protected (pathless actions must declare so) → budgets → detection. Enforcement of the outcome lives
- * in enforcement.ts: this module has no notion of modes (a test checks).
+ * The decision pipeline (DESIGN §7), fail-closed: authenticated identity binding → policy loaded →
+ * spec exists and is usable → role authorised for the spec → action allowed by spec and jurisdiction →
+ * handler exists → params valid → canonical target inside the root, the spec's paths and the role's
+ * jurisdiction, and not protected (pathless actions must declare so) → budgets → detection → approval.
+ *
+ * Two kinds of failure. A *hard* failure (identity, no policy, unknown action, invalid params, a path
+ * that cannot be made canonical or leaves the root) stops the pipeline: nothing after it can be judged.
+ * A *policy* failure is recorded and the pipeline goes on, so every check that can run does run and the
+ * outcome holds the first failure in order, the first hard one, the canonical target and the approval
+ * rule. Enforcement of the outcome lives in enforcement.ts; this module has no notion of modes (a test
+ * checks).
  */
 export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> {
   const { request: r, policy } = ctx;
@@ -67,31 +75,37 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
     host: null,
     payload: { agent: r.agent, role: r.role, spec_id: r.specId, action, params_text: paramsText.slice(0, MAX_PARAMS_TEXT), ...(r.rationale ? { rationale: r.rationale } : {}) },
   };
-  const outcome: CheckOutcome = { denial: null, action, handler, params: r.params, targetPath: null, approvalRule: null, tags: [], event };
-  const fail = (code: Denial['code'], message: string) => ({ ...outcome, denial: deny(code, message) });
+  const outcome: CheckOutcome = { denial: null, hardDenial: null, action, handler, params: r.params, targetPath: null, approvalRule: null, tags: [], event };
+  const hard = (code: Denial['code'], message: string): CheckOutcome => {
+    const d = deny(code, message);
+    return { ...outcome, denial: outcome.denial ?? d, hardDenial: d };
+  };
+  const soft = (denial: Denial | null) => {
+    if (denial && !outcome.denial) outcome.denial = denial;
+  };
 
   const p = ctx.principal;
   if (!p || p.role !== 'agent' || p.agent !== r.agent || !p.agentRoles.includes(r.role)) {
     const who = p ? (p.role === 'agent' ? `agent ${p.agent} (roles ${p.agentRoles.join(', ')})` : `a ${p.role} token`) : 'no token';
-    return fail('identity_mismatch', `request claims agent ${JSON.stringify(r.agent)} as role ${JSON.stringify(r.role)} but was made with ${who}`);
+    return hard('identity_mismatch', `request claims agent ${JSON.stringify(r.agent)} as role ${JSON.stringify(r.role)} but was made with ${who}`);
   }
-  if (!policy) return fail('policy_unavailable', 'no valid policy has been loaded; every request is denied until one is');
+  if (!policy) return hard('policy_unavailable', 'no valid policy has been loaded; every request is denied until one is');
   const spec = policy.specs.get(r.specId);
-  if (!spec) return fail('spec_not_found', `no spec ${JSON.stringify(r.specId)} in the policy`);
-  if (!USABLE_SPEC_STATUSES.includes(spec.status)) return fail('spec_not_active', `spec ${spec.id} is ${spec.status}; only approved or active specs authorise work`);
-  if (!spec.roles.includes(r.role)) return fail('role_not_authorized', `role ${r.role} is not authorised for spec ${spec.id} (roles: ${spec.roles.join(', ') || 'none'})`);
   const jurisdiction = policy.jurisdictions.get(r.role);
-  if (!spec.actionTypes.includes(action)) return fail('action_not_allowed', `spec ${spec.id} does not allow ${action} (allows: ${spec.actionTypes.join(', ') || 'nothing'})`);
+  if (!spec) soft(deny('spec_not_found', `no spec ${JSON.stringify(r.specId)} in the policy`));
+  else if (!USABLE_SPEC_STATUSES.includes(spec.status)) soft(deny('spec_not_active', `spec ${spec.id} is ${spec.status}; only approved or active specs authorise work`));
+  if (spec && !spec.roles.includes(r.role)) soft(deny('role_not_authorized', `role ${r.role} is not authorised for spec ${spec.id} (roles: ${spec.roles.join(', ') || 'none'})`));
+  if (spec && !spec.actionTypes.includes(action)) soft(deny('action_not_allowed', `spec ${spec.id} does not allow ${action} (allows: ${spec.actionTypes.join(', ') || 'nothing'})`));
   if (!jurisdiction || !jurisdiction.actionTypes.includes(action)) {
-    return fail('action_not_allowed', jurisdiction ? `role ${r.role}'s jurisdiction does not allow ${action}` : `role ${r.role} has no jurisdiction`);
+    soft(deny('action_not_allowed', jurisdiction ? `role ${r.role}'s jurisdiction does not allow ${action}` : `role ${r.role} has no jurisdiction`));
   }
-  if (!handler) return fail('unknown_action', `no handler for action ${JSON.stringify(r.action)}`);
+  if (!handler) return hard('unknown_action', `no handler for action ${JSON.stringify(r.action)}`);
 
   let params: unknown;
   try {
     params = handler.parseParams(r.params);
   } catch (err) {
-    return fail('invalid_params', `params for ${action}: ${(err as Error).message}`);
+    return hard('invalid_params', `params for ${action}: ${(err as Error).message}`);
   }
   outcome.params = params;
 
@@ -102,30 +116,27 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
       if (!handler.pathOf) throw new Error('the handler takes a path but cannot name it');
       requested = handler.pathOf(params);
     } catch (err) {
-      return fail('invalid_params', `params for ${action}: ${(err as Error).message}`);
+      return hard('invalid_params', `params for ${action}: ${(err as Error).message}`);
     }
     const canonical = await canonicalizeTarget(requested, ctx.projectRoot);
-    if (!canonical.ok) return fail(canonical.code, canonical.message);
+    if (!canonical.ok) return hard(canonical.code, canonical.message);
     targetPath = canonical.path;
     outcome.targetPath = targetPath;
-    const pathDenial =
-      checkSpecPaths(targetPath, spec, ctx.projectRoot) ??
-      checkJurisdictionPaths(targetPath, jurisdiction, ctx.projectRoot) ??
-      checkProtected(targetPath, policy.protectedPaths, ctx.projectRoot, { deleting: handler.mutates && action === 'delete_file' });
-    if (pathDenial) return { ...outcome, denial: pathDenial };
+    if (spec) soft(checkSpecPaths(targetPath, spec, ctx.projectRoot));
+    if (jurisdiction) soft(checkJurisdictionPaths(targetPath, jurisdiction, ctx.projectRoot));
+    soft(checkProtected(targetPath, policy.protectedPaths, ctx.projectRoot, { deleting: handler.mutates && action === 'delete_file' }));
   }
 
   if (!ctx.budget.take(r.agent, ctx.knobs.maxRequestsPerMinute, ctx.now.getTime())) {
-    return fail('budget_exceeded', `agent ${r.agent} exceeded ${ctx.knobs.maxRequestsPerMinute} requests per minute`);
+    soft(deny('budget_exceeded', `agent ${r.agent} exceeded ${ctx.knobs.maxRequestsPerMinute} requests per minute`));
   }
 
   outcome.tags = await ctx.detect(event);
   const blocking = outcome.tags.find((t) => ctx.knobs.blockedTactics.includes(t.tactic) && t.confidence >= ctx.knobs.tagDenyThreshold);
   if (blocking) {
-    return {
-      ...outcome,
-      denial: deny('blocked_by_detection', `rule ${blocking.ruleId} tagged this request ${blocking.subTechniqueId ?? blocking.techniqueId} (tactic ${blocking.tactic}, confidence ${blocking.confidence}); that tactic is blocked at ${ctx.knobs.tagDenyThreshold}`),
-    };
+    soft(
+      deny('blocked_by_detection', `rule ${blocking.ruleId} tagged this request ${blocking.subTechniqueId ?? blocking.techniqueId} (tactic ${blocking.tactic}, confidence ${blocking.confidence}); that tactic is blocked at ${ctx.knobs.tagDenyThreshold}`),
+    );
   }
   outcome.approvalRule = matchesApprovalRule(action, targetPath, policy.approvalRules, ctx.projectRoot);
   return outcome;

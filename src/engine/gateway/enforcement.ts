@@ -1,25 +1,14 @@
-import type { Denial, DenialCode, RequestStatus } from './decision.ts';
+import type { Denial, RequestStatus } from './decision.ts';
 import type { GovernanceMode } from './governance-knobs.ts';
 
 /**
  * Applies the governance mode to a check outcome — the only place modes matter (issue #4 §5: the
- * enforcement code path is the same in every mode). In `shadow`, policy denials are recorded as
- * would-be denials and the request is allowed; identity, root escape, bad input, a missing policy and
- * infrastructure failures are never shadowed, because allowing them would not test a policy — it would
- * switch off the gateway.
+ * enforcement code path is the same in every mode). `enforce` denies with the first failed check.
+ * `shadow` denies only hard failures (identity, no policy, unknown action, invalid params, root
+ * escape — allowing those would not test a policy, it would switch off the gateway) and otherwise
+ * allows, recording the first policy failure as the would-be denial; approval rules still apply.
+ * Infrastructure failures (`audit_unavailable`) are passed in as hard denials by the caller.
  */
-const NEVER_SHADOWED: ReadonlySet<DenialCode> = new Set<DenialCode>([
-  'identity_mismatch',
-  'policy_unavailable',
-  'unknown_action',
-  'invalid_params',
-  'path_outside_root',
-  'audit_unavailable',
-  'handler_failed',
-  'approval_rejected',
-  'approval_expired',
-]);
-
 export interface Enforced {
   status: RequestStatus;
   denial: Denial | null;
@@ -27,8 +16,9 @@ export interface Enforced {
   shadowDenial: Denial | null;
 }
 
-export function enforce(denial: Denial | null, needsApproval: boolean, mode: GovernanceMode): Enforced {
-  if (denial && (mode === 'enforce' || NEVER_SHADOWED.has(denial.code))) return { status: 'DENIED', denial, shadowDenial: null };
-  const shadowDenial = denial;
-  return { status: needsApproval ? 'PENDING_APPROVAL' : 'APPROVED', denial: null, shadowDenial };
+export function enforce(outcome: { denial: Denial | null; hardDenial: Denial | null }, needsApproval: boolean, mode: GovernanceMode): Enforced {
+  const { denial, hardDenial } = outcome;
+  if (hardDenial) return { status: 'DENIED', denial: mode === 'enforce' ? (denial ?? hardDenial) : hardDenial, shadowDenial: null };
+  if (denial && mode === 'enforce') return { status: 'DENIED', denial, shadowDenial: null };
+  return { status: needsApproval ? 'PENDING_APPROVAL' : 'APPROVED', denial: null, shadowDenial: denial };
 }

@@ -127,7 +127,7 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         denial = deny('audit_unavailable', 'the audit log could not be written; nothing runs without an audit record');
       }
       const outcome = await checkRequest({ request: input, requestId, principal, policy: deps.policy(), handlers: deps.handlers(), projectRoot: deps.projectRoot, knobs, budget: deps.budget, detect: deps.detect, now: at });
-      const enforced = enforce(denial ?? outcome.denial, outcome.approvalRule !== null, knobs.mode);
+      const enforced = enforce(denial ? { denial, hardDenial: denial } : outcome, outcome.approvalRule !== null, knobs.mode);
       Object.assign(record, {
         action: outcome.action,
         targetPath: outcome.targetPath,
