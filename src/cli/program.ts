@@ -1,11 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config.ts';
-import { POLICY_JSON_SCHEMAS, policyJsonSchemaText, type PolicySchemaFile } from '../engine/gateway/policy-schema.ts';
-import { ruleJsonSchema } from '../engine/tagging/rule-file-schema.ts';
-import { printSortedSchema } from '../schema/index.ts';
-import { renderErrorsDoc } from './errors-doc.ts';
-import { renderSourceKindsDoc } from './source-kinds-doc.ts';
-import { emitGenerated } from './generated-file.ts';
+import { addGeneratedCommands } from './generated-commands.ts';
 import type { CliIo } from './io.ts';
 import { auditVerify } from './audit-verify.ts';
 import { backfill } from './backfill.ts';
@@ -88,50 +83,9 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
       result = { exitCode: await auditVerify(config(), io, options) };
     });
 
-  const schema = program.command('schema').description('the GraphQL schema contract');
-  schema
-    .command('print')
-    .description('print the sorted SDL; --write updates schema.graphql, --check fails when it is stale')
-    .option('--write', 'write schema.graphql')
-    .option('--check', 'exit 1 if schema.graphql differs from the code')
-    .action(async (options: { write?: boolean; check?: boolean }) => {
-      result = {
-        exitCode: await emitGenerated(io, { path: 'schema.graphql', label: 'schema.graphql', content: printSortedSchema(), regenerate: 'npm run schema:print' }, options),
-      };
-    });
-
-  schema
-    .command('rules')
-    .description('print the rule-file JSON Schema; --write updates schemas/rule.schema.json, --check fails when it is stale')
-    .option('--write', 'write schemas/rule.schema.json')
-    .option('--check', 'exit 1 if schemas/rule.schema.json differs from the code')
-    .action(async (options: { write?: boolean; check?: boolean }) => {
-      const content = `${JSON.stringify(ruleJsonSchema(), null, 2)}\n`;
-      result = {
-        exitCode: await emitGenerated(io, { path: 'schemas/rule.schema.json', label: 'schemas/rule.schema.json', content, regenerate: 'npm run schema:rules' }, options),
-      };
-    });
-
-  schema
-    .command('policy')
-    .description('print the policy-file JSON Schemas; --write updates schemas/policy-*.schema.json, --check fails when one is stale')
-    .option('--write', 'write schemas/policy-*.schema.json')
-    .option('--check', 'exit 1 if a schemas/policy-*.schema.json differs from the code')
-    .action(async (options: { write?: boolean; check?: boolean }) => {
-      const files = Object.keys(POLICY_JSON_SCHEMAS) as PolicySchemaFile[];
-      if (!options.write && !options.check) {
-        // Four documents: print them as one JSON object keyed by the file each is written to.
-        io.out(`${JSON.stringify(Object.fromEntries(files.map((f) => [`schemas/${f}`, JSON.parse(policyJsonSchemaText(f)) as unknown])), null, 2)}\n`);
-        result = { exitCode: 0 };
-        return;
-      }
-      let exitCode = 0;
-      for (const f of files) {
-        const file = { path: `schemas/${f}`, label: `schemas/${f}`, content: policyJsonSchemaText(f), regenerate: 'npm run schema:policy' };
-        exitCode = Math.max(exitCode, await emitGenerated(io, file, options));
-      }
-      result = { exitCode };
-    });
+  const schema = program.command('schema').description('generated contracts: the GraphQL schema and the JSON Schemas of rule and policy files');
+  const docs = program.command('docs').description('generated documentation');
+  addGeneratedCommands({ schema, docs }, io, (exitCode) => (result = { exitCode }));
 
   const rules = program.command('rules').description('check and measure the ATT&CK rule pack (see docs/rules.md)');
   rules
@@ -151,29 +105,6 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
     .option('--lifters', "run lifter rules with the bundled plugins' lifters (rows form one stream, in file order)")
     .action(async (corpus: string[], options: { dir?: string; json?: boolean; out?: string; lifters?: boolean }) => {
       result = { exitCode: await rulesTest(io, corpus, options) };
-    });
-
-  const docs = program.command('docs').description('generated documentation');
-  docs
-    .command('errors')
-    .description('print docs/errors.md from the error registry; --write updates it, --check fails when stale')
-    .option('--write', 'write docs/errors.md')
-    .option('--check', 'exit 1 if docs/errors.md differs from the registry')
-    .action(async (options: { write?: boolean; check?: boolean }) => {
-      result = {
-        exitCode: await emitGenerated(io, { path: 'docs/errors.md', label: 'docs/errors.md', content: renderErrorsDoc(), regenerate: 'npm run docs:errors' }, options),
-      };
-    });
-
-  docs
-    .command('source-kinds')
-    .description('print docs/source-kinds.md from the built-in source kinds; --write updates it, --check fails when stale')
-    .option('--write', 'write docs/source-kinds.md')
-    .option('--check', 'exit 1 if docs/source-kinds.md differs from the code')
-    .action(async (options: { write?: boolean; check?: boolean }) => {
-      result = {
-        exitCode: await emitGenerated(io, { path: 'docs/source-kinds.md', label: 'docs/source-kinds.md', content: renderSourceKindsDoc(), regenerate: 'npm run docs:source-kinds' }, options),
-      };
     });
 
   try {
