@@ -56,6 +56,11 @@ export async function startGateway(deps: {
       void audit
         .append({ kind: 'policy_reloaded', requestId: null, agent: null, role: null, specId: null, action: null, decision: result.ok ? 'LOADED' : 'REFUSED', reasonCode: null, details, origin: system, dryRun: false, runId: null })
         .catch((err) => gatewayLog.error({ err }, 'could not audit a policy reload'));
+      // The gateway readiness probe reports reload failures: tell subscribers now, not at the next tick.
+      void deps.readiness
+        .refresh()
+        .then(({ readiness, changed }) => changed && bus.publish('readinessChanged', readiness))
+        .catch((err) => gatewayLog.error({ err }, 'readiness refresh failed'));
     },
   });
   await holder.reload();

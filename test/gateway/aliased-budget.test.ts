@@ -12,7 +12,7 @@ import { agentToken, auditFor, createProject, DEFAULT_LIMITS, DEVELOPER, FIXTURE
  */
 const BUDGET = DEFAULT_GATEWAY_KNOBS.maxRequestsPerMinute;
 const ALIASES = BUDGET + 10;
-const ESCAPES = [40, 125]; // aliases that try to leave the root: denied on their merits, before and after the budget runs out
+const ESCAPES = [40, 125]; // aliases that try to leave the root: denied on their merits (a hard failure), before and after the budget runs out
 
 function document(count: number): string {
   const fields = Array.from({ length: count }, (_, i) => `r${i}: submitRequest(input: $in${i}) { request { ${REQUEST_FIELDS} } userErrors { message } }`);
@@ -48,7 +48,7 @@ describe('a document with many aliased submitRequest fields', () => {
   });
 
   it('decides the first 120 budgeted requests on their merits and denies the rest budget_exceeded', () => {
-    // Mutation fields run in order; a request denied before the budget check does not spend budget.
+    // Mutation fields run in order; a hard failure (the root escapes) stops the pipeline before the budget check.
     let spent = 0;
     const expected = requests.map((_, i) => {
       if (ESCAPES.includes(i)) return 'DENIED path_outside_root';
