@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { phaseFigures, readFileRequests, runPhase, type AgentToken, type LoadShape } from './lib/agent-load.ts';
 import { tallyAuditDatabase, verifyChainWhenQuiet } from './lib/audit-tally.ts';
 import { loadAverage1m, machineFacts, readPositiveInt } from './lib/bench-env.ts';
+import { sourceState } from './lib/source-state.ts';
 import { startChildServer, type ChildServer } from './lib/child-server.ts';
 import { summariseCpuProfiles } from './lib/cpu-profile-summary.ts';
 
@@ -92,6 +93,7 @@ export default async function gatewayRequestBench() {
       description: 'POST /request read_file docs/readme.md, Gatehouse in its own process, audit chain on a SQLite file (WAL), autocannon at a fixed rate then closed loop',
       timestamp: startedAt.toISOString(),
       machine: { ...machineFacts(), loadAverage1m: { start: loadAtStart, end: loadAverage1m() } },
+      source: sourceState(),
       settings: {
         rate,
         durationSeconds,

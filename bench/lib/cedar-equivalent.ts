@@ -81,8 +81,10 @@ export function toCedarEquivalent(policy: Policy, root: string): CedarEquivalent
     policies,
     callFor(principal, r, action, target, policySetId) {
       const principalUid = principal?.role === 'agent' && principal.agent ? uid('Agent', principal.agent) : uid('Token', principal?.tokenId ?? 'anonymous');
+      // A canonical target is inside the root (canonicalizeTarget refuses the rest); a refused one is a
+      // parentless Path named as the agent wrote it, inside no folder.
       const resourceId = target === null ? ROOT_ID : target.ok ? rel(target.path) : String((r.params as { path?: unknown } | null)?.path);
-      const inside = target !== null && target.ok && !resourceId.startsWith('..') && !path.isAbsolute(resourceId);
+      const inside = target !== null && target.ok;
       const entities: EntityJson[] = [
         { uid: principalUid, attrs: {}, parents: principal?.role === 'agent' ? principal.agentRoles.map((role) => uid('Role', role)) : [] },
         ...(inside ? chain(resourceId) : [{ uid: uid('Path', resourceId), attrs: {}, parents: [] }]),

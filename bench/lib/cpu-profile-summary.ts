@@ -33,12 +33,15 @@ export async function summariseCpuProfiles(dir: string, window: WindowNs, top = 
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   const self = new Map<string, number>();
   const areas = new Map<string, number>();
+  const own = new Map<string, number>();
   let busy = 0;
   let idle = 0;
   let gc = 0;
   for (const file of files) {
     const profile = JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile;
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parentOf = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
     let at = profile.startTime; // µs
     for (const [i, id] of profile.samples.entries()) {
       const delta = profile.timeDeltas[i] ?? 0;
@@ -50,10 +53,19 @@ export async function summariseCpuProfiles(dir: string, window: WindowNs, top = 
       else if (frame.functionName === '(garbage collector)') gc += delta;
       if (frame.functionName === '(idle)') continue;
       busy += delta;
-      const key = IDLE.has(frame.functionName) ? frame.functionName : `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
+      const key = IDLE.has(frame.functionName) ? frame.functionName : frameKey(frame);
       self.set(key, (self.get(key) ?? 0) + delta);
       const area = IDLE.has(frame.functionName) ? frame.functionName : areaOf(frame.url);
       areas.set(area, (areas.get(area) ?? 0) + delta);
+      // Inclusive time of Gatehouse's own functions: each counted once per sample, however deep it recurs.
+      const seen = new Set<string>();
+      for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+        const f = byId.get(at)?.callFrame;
+        const file = f ? shortUrl(f.url) : '';
+        if (!f || !(file.startsWith('src/') || file.startsWith('plugins/'))) continue;
+        const key = frameKey(f);
+        if (!seen.has(key)) (seen.add(key), own.set(key, (own.get(key) ?? 0) + delta));
+      }
     }
   }
   const ranked = (m: Map<string, number>) =>
@@ -68,8 +80,16 @@ export async function summariseCpuProfiles(dir: string, window: WindowNs, top = 
     idleMs: Math.round(idle / 1000),
     garbageCollectorShare: busy === 0 ? 0 : Math.round((1000 * gc) / busy) / 1000,
     topSelf: ranked(self),
+    /** Gatehouse functions (src/, plugins/) by time on the stack, callees included. */
+    topInclusiveOwn: ranked(own),
     areas: ranked(areas),
   };
+}
+
+/** `name file[:line]`; tsx-compiled sources report line 1 for everything, so no line for those. */
+function frameKey(frame: ProfileNode['callFrame']): string {
+  const file = shortUrl(frame.url);
+  return `${frame.functionName || '(anonymous)'} ${file}${frame.lineNumber > 0 ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
 function shortUrl(url: string): string {
