@@ -73,6 +73,10 @@ const configSchema = z
     projectRoot: z.string().min(1).optional(),
     /** Gateway governance mode: `enforce` denies; `shadow` records would-be denials and allows. */
     gatewayMode: z.enum(['enforce', 'shadow']).default('enforce'),
+    /** Most gateway requests one agent may make in any 60 seconds. */
+    maxRequestsPerMinute: z.coerce.number().int().positive().default(120),
+    /** How long a request waits for an operator before it is denied `approval_expired`. */
+    approvalTtlSeconds: z.coerce.number().int().positive().default(900),
     /** Tags below this confidence are dropped (a governance knob). */
     confidenceFloor: z.coerce.number().min(0).max(1).default(0.3),
     /** Seconds between readiness probes (readinessChanged is published on change). */
@@ -120,6 +124,8 @@ const ENV_KEYS = {
   GATEHOUSE_POLICY_DIR: 'policyDir',
   GATEHOUSE_PROJECT_ROOT: 'projectRoot',
   GATEHOUSE_GATEWAY_MODE: 'gatewayMode',
+  GATEHOUSE_MAX_REQUESTS_PER_MINUTE: 'maxRequestsPerMinute',
+  GATEHOUSE_APPROVAL_TTL_SECONDS: 'approvalTtlSeconds',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 export class ConfigError extends Error {

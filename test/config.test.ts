@@ -32,6 +32,17 @@ describe('config', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, dir())).toThrow(/LOG_LEVEL/);
   });
 
+  it('reads the gateway settings and defaults the governed tree to <dataDir>/workspace', () => {
+    const cwd = dir();
+    expect(loadConfig({}, cwd)).toMatchObject({ projectRoot: path.join(cwd, 'data', 'workspace'), gatewayMode: 'enforce', maxRequestsPerMinute: 120, approvalTtlSeconds: 900 });
+    expect(loadConfig({ GATEHOUSE_GATEWAY_MODE: 'shadow', GATEHOUSE_MAX_REQUESTS_PER_MINUTE: '30', GATEHOUSE_PROJECT_ROOT: '/srv/repo' }, cwd)).toMatchObject({
+      gatewayMode: 'shadow',
+      maxRequestsPerMinute: 30,
+      projectRoot: '/srv/repo',
+    });
+    expect(() => loadConfig({ GATEHOUSE_GATEWAY_MODE: 'lenient' }, cwd)).toThrow(/GATEHOUSE_GATEWAY_MODE: .*got "lenient"/);
+  });
+
   it('names unknown keys in the config file', () => {
     const cwd = dir();
     writeFileSync(path.join(cwd, 'gatehouse.config.yaml'), 'prot: 5000\n');

@@ -45,7 +45,7 @@ export async function startGateway(deps: {
   if (!chain.ok) gatewayLog.error({ firstBrokenAt: chain.firstBrokenAt, reason: chain.reason }, 'the audit chain does not verify');
   const ids = createRequestIdGenerator({ lastIssued: await audit.lastRequestId() });
   const requests = createGatewayRequestRepository(() => db.fork());
-  const knobs = (): GatewayKnobs => ({ ...DEFAULT_GATEWAY_KNOBS, mode: config.gatewayMode });
+  const knobs = (): GatewayKnobs => ({ ...DEFAULT_GATEWAY_KNOBS, mode: config.gatewayMode, maxRequestsPerMinute: config.maxRequestsPerMinute, approvalTtlSeconds: config.approvalTtlSeconds });
 
   const system = { tokenId: null, tokenName: null, transport: 'system' as const };
   const holder = createPolicyHolder({
