@@ -28,8 +28,22 @@ export interface AppendSettings {
  * queue on `busy_timeout` instead of colliding: a deferred transaction that read a head another
  * connection then moved fails with SQLITE_BUSY at once, whatever the timeout.
  */
-export async function appendAuditEntry(em: () => EntityManager, entry: NewAuditEntry, settings: AppendSettings): Promise<AuditEntry> {
+export async function appendAuditEntry(em: () => EntityManager, entry: NewAuditEntry, settings: AppendSettings, knownHead: ChainPosition | null = null): Promise<AuditEntry> {
   const fields = hashable(entry);
+  if (knownHead) {
+    // Fast path: this instance wrote the current head, so the entry is one autocommitted INSERT. If
+    // another writer moved the head meanwhile, seq (primary key) or prev_hash (unique) collides and
+    // nothing is written; the locked path below then re-reads the head.
+    const stored: AuditEntry = { ...fields, seq: knownHead.seq + 1, id: randomUUID(), at: settings.now(), prevHash: knownHead.hash, hash: '' };
+    stored.hash = auditEntryHash(stored, knownHead.hash, settings.key);
+    try {
+      await em().getKnex()('audit_events').insert(toAuditColumns(stored));
+      return stored;
+    } catch (err) {
+      if (!isWriteConflict(err)) throw err;
+      settings.onRetry(0, err);
+    }
+  }
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await em().transactional(async (tx) => {

@@ -37,7 +37,9 @@ const REQUEST_ID_CANDIDATES = 100;
  *
  * Create ONE repository per process and share it: appends are serialised through an in-process
  * promise chain, so this instance never races itself, and the database constraints plus retries
- * (audit-append.ts) settle races between instances.
+ * (audit-append.ts) settle races between instances. After its first append the repository knows the
+ * head it wrote, so later appends are one INSERT each (no transaction, no head read) until another
+ * writer moves the head.
  */
 export function createAuditRepository(em: () => EntityManager, options: AuditRepositoryOptions): AuditRepository {
   const knex = () => knexOf(em());
@@ -48,10 +50,21 @@ export function createAuditRepository(em: () => EntityManager, options: AuditRep
     onRetry: (attempt: number, err: unknown) => options.log?.warn({ attempt, err }, 'audit append lost a race for the chain head; retrying'),
   };
   let tail: Promise<unknown> = Promise.resolve();
+  /** The head this instance last wrote; null until its first append (or after a failure). */
+  let head: { seq: number; hash: string } | null = null;
 
   return {
     append(entry) {
-      const appended = tail.then(() => appendAuditEntry(em, entry, settings));
+      const appended = tail.then(async () => {
+        try {
+          const stored = await appendAuditEntry(em, entry, settings, head);
+          head = { seq: stored.seq, hash: stored.hash };
+          return stored;
+        } catch (err) {
+          head = null;
+          throw err;
+        }
+      });
       // A failed append rejects its own caller only; the next append still runs.
       tail = appended.catch(() => undefined);
       return appended;
