@@ -56,10 +56,11 @@ export function createGatewayService(deps: GatewayServiceDeps) {
     origin,
   });
 
-  /** Runs an approved request's handler and records the outcome; never throws. */
+  /**
+   * Runs an approved request's handler and records the outcome in the audit log; never throws. The
+   * caller has already stored the request as `running` and stores the outcome afterwards.
+   */
   const execute = async (record: GatewayRequestRecord, origin: AuditOrigin, handler: ActionHandlerDefinition<unknown>, params: unknown) => {
-    record.execution = 'running';
-    await deps.requests.update(record);
     const outcome = await runHandler(handler, params, { projectRoot: deps.projectRoot, targetPath: record.targetPath, dryRun: record.dryRun, maxContentBytes: deps.maxContentBytes });
     record.execution = outcome.ok ? 'completed' : 'failed';
     record.result = outcome.output;
@@ -72,16 +73,16 @@ export function createGatewayService(deps: GatewayServiceDeps) {
     } catch (err) {
       deps.onError?.(err, `audit of the outcome of ${record.requestId} failed after the action ran`);
     }
-    await deps.requests.update(record);
   };
 
+  /** Tags the request as an agent_action event, stores its final state (one write) and publishes. */
   const finish = async (record: GatewayRequestRecord, event: PluginEvent) => {
     try {
       record.tagIds = await deps.recordEvent({ ...event, payload: { ...event.payload, decision: record.status } }, record.runId);
-      await deps.requests.update(record);
     } catch (err) {
       deps.onError?.(err, `tagging ${record.requestId} as an agent_action event failed`);
     }
+    await deps.requests.update(record);
     deps.publishDecision(record);
     if (record.status === 'PENDING_APPROVAL') deps.publishApprovalRequested(record);
     return record;
@@ -148,8 +149,11 @@ export function createGatewayService(deps: GatewayServiceDeps) {
           Object.assign(record, { status: 'DENIED', reason: deny('audit_unavailable', 'the decision could not be audited; nothing runs without an audit record'), expiresAt: null });
         }
       }
+      // Stored before the handler starts: a crash mid-action leaves a row that says `running`.
+      const runs = record.status === 'APPROVED' && outcome.handler !== null;
+      if (runs) record.execution = 'running';
       await deps.requests.insert(record);
-      if (record.status === 'APPROVED' && outcome.handler) await execute(record, options.origin, outcome.handler, outcome.params);
+      if (runs && outcome.handler) await execute(record, options.origin, outcome.handler, outcome.params);
       return finish(record, outcome.event);
     },
 
@@ -183,7 +187,11 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         } catch (err) {
           Object.assign(record, { status: 'DENIED', reason: deny(handler ? 'invalid_params' : 'unknown_action', (err as Error).message) });
         }
-        if (handler && record.status === 'APPROVED') await execute(record, origin, handler, params);
+        if (handler && record.status === 'APPROVED') {
+          record.execution = 'running';
+          await deps.requests.update(record);
+          await execute(record, origin, handler, params);
+        }
       }
       await deps.requests.update(record);
       deps.publishDecision(record);
