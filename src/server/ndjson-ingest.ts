@@ -16,12 +16,13 @@ export interface NdjsonIngestOptions {
 
 /**
  * POST /ingest (issue #3 §D.2): NDJSON of any size, one event per line. The body is read as it
- * arrives and ingested in batches; the next chunk is read only after the previous batch is committed,
- * so a fast sender is slowed to the store's pace (backpressure) and memory stays bounded. The answer
+ * arrives and ingested in batches of 2000 events (fewer, larger transactions); the next chunk is read
+ * only after the previous batch is committed, so a fast sender is slowed to the store's pace
+ * (backpressure) and memory stays bounded. The answer
  * comes after the last commit: a summary with per-line errors (line number and reason).
  */
 export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHandler {
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 2000;
   const maxLine = options.maxLineBytes ?? 1024 * 1024;
   return async (req, res) => {
     if (req.method !== 'POST') {

@@ -17,35 +17,35 @@ export const DEFAULT_LIFTER_BUDGET_MS = 50;
  * event, and the failure is reported to the caller to count and log. A synchronous lifter cannot be
  * interrupted, so its over-budget result is discarded after the fact.
  */
-export async function runLifter(
+export function runLifter(
   definition: LifterDefinition<unknown>,
   instance: LifterInstance<unknown>,
   event: PluginEvent,
   rules: readonly LifterRule<unknown>[],
-): Promise<LifterRunResult> {
+): LifterRunResult | Promise<LifterRunResult> {
   const budget = definition.budgetMs ?? DEFAULT_LIFTER_BUDGET_MS;
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const output = instance.process({ event, rules });
-    const findings = isPromiseLike(output)
-      ? await Promise.race([
-          output,
-          new Promise<'timeout'>((resolve) => {
-            timer = setTimeout(() => resolve('timeout'), budget);
-          }),
-        ])
-      : output;
-    if (findings === 'timeout' || performance.now() - started > budget) {
-      return { findings: [], failure: 'timeout', message: `exceeded its ${budget} ms budget` };
-    }
+  const settle = (findings: unknown): LifterRunResult => {
+    if (findings === 'timeout' || performance.now() - started > budget) return { findings: [], failure: 'timeout', message: `exceeded its ${budget} ms budget` };
     if (!Array.isArray(findings)) return { findings: [], failure: 'error', message: 'returned something other than a list of findings' };
     return { findings, failure: null, message: null };
+  };
+  const failed = (err: unknown): LifterRunResult => ({ findings: [], failure: 'error', message: (err as Error)?.message ?? String(err) });
+  let output: unknown;
+  try {
+    output = instance.process({ event, rules });
   } catch (err) {
-    return { findings: [], failure: 'error', message: (err as Error)?.message ?? String(err) };
-  } finally {
-    clearTimeout(timer);
+    return failed(err);
   }
+  // Synchronous lifters (the common case) are answered without a promise: this runs per event.
+  if (!isPromiseLike(output)) return settle(output);
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(output),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), budget);
+    }),
+  ]).then(settle, failed).finally(() => clearTimeout(timer));
 }
 
 function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {

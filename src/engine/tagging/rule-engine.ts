@@ -136,7 +136,8 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       if (!owned) continue;
       const active = owned.filter(({ rule }) => options.states.effective(rule.ruleId).state !== 'disabled');
       if (active.length === 0) continue;
-      const result = await runLifter(slot.definition, slot.instance, event, active.map((a) => a.lifterRule));
+      const run = runLifter(slot.definition, slot.instance, event, active.map((a) => a.lifterRule));
+      const result = run instanceof Promise ? await run : run;
       if (result.failure) {
         const counts = lifterFailures.get(slot.definition.id) ?? { error: 0, timeout: 0 };
         counts[result.failure] += 1;
