@@ -26,6 +26,8 @@ function tagMatches(tag: Tag, f: TtpTaggedFilter): boolean {
 function select(message: TtpTaggedMessage, f: TtpTaggedFilter): TtpTaggedMessage | null {
   if (message.runId !== null) return null; // replay runs never leak into the live stream
   if ((f.sourceKind && message.sourceKind !== f.sourceKind) || (f.attackerId && message.attackerId !== f.attackerId) || (f.sessionId && message.sessionId !== f.sessionId)) return null;
+  // Without a tag-level filter every subscriber gets the published message itself (no copy per subscriber).
+  if (!f.techniqueId && !f.tactic && (f.minConfidence === undefined || f.minConfidence === null)) return message;
   const tags = message.tags.filter((t) => tagMatches(t, f));
   return tags.length > 0 ? { ...message, tags } : null;
 }
