@@ -4,3 +4,4 @@
  */
 export { loadPluginForTest, type LoadPluginForTestOptions, type TestPlugin } from './load-plugin-for-test.ts';
 export { runLifter, type LifterStep, type TestEvent, type TestRule } from './run-lifter.ts';
+export { readRuleFiles, replay, ruleFile, ruleFromFile, toTestRule, type Fired, type FileLifterRule, type RuleFile } from './lifter-rule-files.ts';
