@@ -1,4 +1,4 @@
-import { ERROR_CODES, ERROR_CODE_NAMES } from '../engine/errors.ts';
+import { CONFLICT_REASONS, ERROR_CODES, ERROR_CODE_NAMES } from '../engine/errors.ts';
 
 /** Renders `docs/errors.md` from the error registry (the registry is the source of truth). */
 export function renderErrorsDoc(): string {
@@ -23,6 +23,15 @@ export function renderErrorsDoc(): string {
     '| code | meaning | details keys | HTTP status |',
     '| --- | --- | --- | --- |',
     ...rows,
+    '',
+    '## Conflict reasons in userErrors',
+    '',
+    'A mutation refused because of the current state answers a `userErrors` entry whose `code` is one of',
+    'these reasons (over the API as a whole it is a `CONFLICT` with `details.reason` set to it).',
+    '',
+    '| code | field | meaning |',
+    '| --- | --- | --- |',
+    ...Object.entries(CONFLICT_REASONS).map(([reason, r]) => `| \`${reason}\` | \`${r.field}\` | ${r.meaning} |`),
     '',
   ].join('\n');
 }

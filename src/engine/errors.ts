@@ -103,6 +103,31 @@ export function isGatehouseError(value: unknown): value is GatehouseError {
   return value instanceof GatehouseError;
 }
 
+/**
+ * Reasons a mutation refuses because of the current state (a `CONFLICT` whose `details.reason` is one
+ * of these): mutations report them in `userErrors` with the reason as the code (issue #5: "a stale
+ * revision is a `revision_conflict` user error"). Each names the input field the caller should look at.
+ */
+export const CONFLICT_REASONS = {
+  revision_conflict: { field: 'expectedRevision', meaning: 'updateGovernance: expectedRevision is not the current revision; read governance again and retry.' },
+  run_not_active: { field: 'runId', meaning: 'The run already ended (COMPLETED or FAULT); only queued, running or paused runs can be stopped.' },
+  run_not_paused: { field: 'runId', meaning: 'The run is not PAUSED; stepRun and resumeRun need a paused run.' },
+  run_not_ended: { field: 'runId', meaning: 'exportRun: the run is still queued, running or paused; export it once it has ended.' },
+  run_not_running: { field: 'runId', meaning: 'The run is not RUNNING; pauseRun needs a running run.' },
+  run_too_large: { field: 'scenarioId', meaning: 'The scenario has more steps than the governance budget maxEventsPerRun allows.' },
+  scenario_unavailable: { field: 'scenarioId', meaning: 'The scenario exists but its file does not load, or it names an unknown governance preset.' },
+} as const;
+export type ConflictReason = keyof typeof CONFLICT_REASONS;
+
+export function isConflictReason(value: unknown): value is ConflictReason {
+  return typeof value === 'string' && Object.hasOwn(CONFLICT_REASONS, value);
+}
+
+/** A refusal because of the current state; reported in `userErrors` with `reason` as the code. */
+export function conflict(reason: ConflictReason, message: string): GatehouseError<'CONFLICT'> {
+  return new GatehouseError('CONFLICT', message, { reason });
+}
+
 /** Shorthand for the most common expected failure: a bad argument, naming the field. */
 export function badInput(field: string, reason: string): GatehouseError<'BAD_USER_INPUT'> {
   return new GatehouseError('BAD_USER_INPUT', `${field}: ${reason}`, { field, reason });

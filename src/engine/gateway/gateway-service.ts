@@ -110,7 +110,8 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         auditSeq: null,
         tagIds: [],
         targetPath: null,
-        dryRun: input.dryRun ?? false,
+        // Governance actionMode dry_run: every approved action is decided and audited but changes nothing.
+        dryRun: (input.dryRun ?? false) || knobs.actionMode === 'dry_run',
         createdAt: at,
         decidedAt: null,
         expiresAt: null,

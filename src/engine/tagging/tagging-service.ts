@@ -19,6 +19,8 @@ export interface IngestItemResult {
   error: string | null;
   /** Ids of the tags this event (and, for a session, its commands) newly created. */
   newTagIds: string[];
+  /** Those tags themselves. */
+  newTags: Tag[];
 }
 
 export interface IngestSummary {
@@ -29,12 +31,21 @@ export interface IngestSummary {
   newTags: number;
 }
 
+export interface IngestOptions {
+  /** The replay run the events belong to; null or absent: live. */
+  runId?: string | null;
+  /** False: store without publishing `ttpTagged` (backfill, replay runs). */
+  publish?: boolean;
+  /** Tag with this engine instead of the live one (a replay run's own engine and lifter state). */
+  engine?: RuleEngine;
+}
+
 export interface TaggingService {
   /**
    * Validates, tags, stores and — after the commit — publishes. Invalid events are rejected one by one;
    * the valid ones in the same call still land. Resolves only when everything is committed.
    */
-  ingest(inputs: readonly EventInput[], options?: { runId?: string | null; publish?: boolean }): Promise<IngestSummary>;
+  ingest(inputs: readonly EventInput[], options?: IngestOptions): Promise<IngestSummary>;
   /** Re-tags already stored events with the current rules without publishing (idempotent). */
   retag(events: readonly EventRecord[]): Promise<{ newTags: number }>;
 }
@@ -56,8 +67,7 @@ export function createTaggingService(deps: {
     return run;
   };
 
-  const tagAll = async (events: readonly PluginEvent[]) => {
-    const engine = deps.engine();
+  const tagAll = async (events: readonly PluginEvent[], engine: RuleEngine = deps.engine()) => {
     const tags: Tag[] = [];
     for (const event of events) tags.push(...(await engine.evaluate(event)));
     return tags;
@@ -78,13 +88,13 @@ export function createTaggingService(deps: {
             events.push({ ...e, ingestedAt: arrived, runId });
             owner.push(index);
           }
-          results.push({ index, accepted: true, sourceKind: parsed[0]?.sourceKind ?? null, sourceId: parsed[0]?.sourceId ?? null, field: null, error: null, newTagIds: [] });
+          results.push({ index, accepted: true, sourceKind: parsed[0]?.sourceKind ?? null, sourceId: parsed[0]?.sourceId ?? null, field: null, error: null, newTagIds: [], newTags: [] });
         } catch (err) {
           if (!(err instanceof EventInputError)) throw err;
-          results.push({ index, accepted: false, sourceKind: input?.sourceKind ?? null, sourceId: input?.sourceId ?? null, field: err.field, error: err.message, newTagIds: [] });
+          results.push({ index, accepted: false, sourceKind: input?.sourceKind ?? null, sourceId: input?.sourceId ?? null, field: err.field, error: err.message, newTagIds: [], newTags: [] });
         }
       });
-      const tags = await tagAll(events);
+      const tags = await tagAll(events, options.engine);
       const ownerOf = new Map(events.map((e, i) => [`${e.sourceKind}\u0000${e.sourceId}`, owner[i] as number]));
       const commit = await serialized(async () => {
         const result = await deps.store.commit(events, tags, runId);
@@ -99,7 +109,9 @@ export function createTaggingService(deps: {
       for (const tag of tags) {
         if (!commit.newTagIds.has(tag.id)) continue;
         const index = ownerOf.get(`${tag.sourceKind}\u0000${tag.sourceId}`);
-        if (index !== undefined) results[index]?.newTagIds.push(tag.id);
+        const result = index === undefined ? undefined : results[index];
+        result?.newTagIds.push(tag.id);
+        result?.newTags.push(tag);
       }
       const accepted = results.filter((r) => r.accepted).length;
       return { results, accepted, rejected: results.length - accepted, newEvents: commit.newEventCount, newTags: commit.newTagIds.size };
