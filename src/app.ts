@@ -23,6 +23,10 @@ import { createGatehouseYoga, type GatehouseYoga } from './server/yoga.ts';
 import { apiTokenDashboard } from './engine/auth/api-token-dashboard.ts';
 import { startTagging } from './capabilities/tagging.ts';
 import { startGateway } from './capabilities/gateway.ts';
+import { startGovernance } from './capabilities/governance.ts';
+import { startOperator } from './capabilities/operator.ts';
+import { toGatewayKnobs } from './engine/gateway/governance-knobs.ts';
+import { createExportRoute } from './server/export-route.ts';
 import { createAgentRoutes } from './server/agent-routes.ts';
 import { loadPlugins } from './plugins/load-plugins.ts';
 import { createPluginProbe } from './plugins/plugin-probe.ts';
@@ -51,6 +55,8 @@ export interface App {
   readonly log: Logger;
   /** Available after start; used by the CLI and tests. */
   tokens(): TokenService;
+  /** The operator services (scenarios, runs), available after start; used by `gatehouse replay`. */
+  operator(): Pick<Awaited<ReturnType<typeof startOperator>>['shared'], 'runs' | 'scenarios' | 'runStore'>;
 }
 
 function readVersion(): string {
@@ -71,6 +77,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
   let plugins: PluginRegistry | undefined;
   let tagging: Awaited<ReturnType<typeof startTagging>> | undefined;
   let gatewayCapability: Awaited<ReturnType<typeof startGateway>> | undefined;
+  let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
   let serving = false;
   const bus = createInProcessEventBus<Topics>(config.limits.subscriberQueue);
   const readiness = createReadinessRegistry();
@@ -97,6 +104,10 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
     tokens() {
       if (!tokens) throw new Error('app not started');
       return tokens;
+    },
+    operator() {
+      if (!operator) throw new Error('app not started');
+      return operator.shared;
     },
     async fetch(request) {
       if (!yoga) throw new Error('app not started');
@@ -130,14 +141,36 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         reservedSourceKinds: BUILT_IN_SOURCE_KINDS.map((k) => k.kind),
       });
       readiness.register(createPluginProbe(plugins));
-      tagging = await startTagging({ config, db: database, bus, log, readiness, dashboard, plugins });
+      // Governance first: the tagger's floor and the gateway's knobs read the current revision (issue #5 §8).
+      const governanceCapability = await startGovernance({ config, db: database, bus });
+      const { governance } = governanceCapability;
+      tagging = await startTagging({ config, db: database, bus, log, readiness, dashboard, plugins, confidenceFloor: () => governance.settings().confidenceFloor });
       const taggingServices = tagging;
-      gatewayCapability = await startGateway({ config, db: database, bus, log, readiness, dashboard, plugins, tagging });
+      gatewayCapability = await startGateway({ config, db: database, bus, log, readiness, dashboard, plugins, tagging, knobs: () => toGatewayKnobs(governance.settings()) });
       const gatewayServices = gatewayCapability;
+      const version = readVersion();
+      operator = await startOperator({
+        config,
+        db: database,
+        bus,
+        log,
+        readiness,
+        dashboard,
+        plugins,
+        catalogue: taggingServices.shared.catalogue,
+        governance,
+        tagging,
+        gateway: gatewayServices,
+        versions: { gatehouse: version, apiVersion: API_VERSION },
+      });
+      const operatorServices = operator;
+      governanceCapability.usePresets(() => operatorServices.shared.scenarios.presets());
+      governanceCapability.useHashes(() => ({ policyHash: gatewayServices.shared.policyView.current()?.hash ?? null, rulePackHash: taggingServices.shared.rules.packHash() }));
+      governanceCapability.onChange((revision, previous) => gatewayServices.auditGovernanceChange(revision, previous));
 
       const server: ServerFacts = {
         name: 'gatehouse',
-        version: readVersion(),
+        version,
         apiVersion: API_VERSION,
         mode: config.mode,
         startedAt: new Date(),
@@ -154,11 +187,15 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
           'gateway.approvals',
           'gateway.http-contract',
           'audit.hash-chain',
+          'operator.scenarios',
+          'operator.runs',
+          'operator.governance',
+          'operator.export',
           ...(config.graphiql ? ['graphiql'] : []),
         ],
       };
       const contexts = createContextFactory({
-        shared: { server, tokens, readiness, dashboard, bus, plugins, ...taggingServices.shared, ...gatewayServices.shared },
+        shared: { server, tokens, readiness, dashboard, bus, plugins, ...taggingServices.shared, ...gatewayServices.shared, ...operatorServices.shared },
         perRequest: () => {
           // Forked on first use: most requests (serverInfo, subscriptions' setup) never touch the database.
           let em: ReturnType<Database['fork']> | undefined;
@@ -173,6 +210,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       const routes = new Map([
         ['/ingest', createNdjsonIngestRoute({ contexts, ingest: (events) => taggingServices.shared.tagging.ingest(events) })],
         ...createAgentRoutes({ contexts, log }),
+        createExportRoute({ contexts, path: (id) => operatorServices.exportPath(id) }),
       ]);
       const handler = createHttpHandler({ yoga, readiness, metrics, bodyLimitBytes: config.limits.bodyBytes, apiVersion: API_VERSION, log, routes });
       httpServer = createServer((req, res) => void handler(req, res));
@@ -219,6 +257,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         await closed;
         clearTimeout(deadline);
         await yoga?.dispose();
+        await operator?.stop();
         gatewayCapability?.stop();
         tagging?.stop();
         await plugins?.dispose();

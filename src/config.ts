@@ -79,6 +79,14 @@ const configSchema = z
     approvalTtlSeconds: z.coerce.number().int().positive().default(900),
     /** Tags below this confidence are dropped (a governance knob). */
     confidenceFloor: z.coerce.number().min(0).max(1).default(0.3),
+    /** Scenario folder (`*.yaml`, hot-reloaded; presets in `presets/governance.yaml`). Default: the bundled `scenarios/`. */
+    scenariosDir: z.string().min(1).default(path.join(PACKAGE_ROOT, 'scenarios')),
+    /** Replay runs executing at once; more wait in FIFO order. */
+    maxConcurrentRuns: z.coerce.number().int().min(1).max(64).default(1),
+    /** Most steps one replay run may have (a governance budget; this is its default). */
+    maxEventsPerRun: z.coerce.number().int().positive().default(1_000_000),
+    /** Runs whose events, tags, decisions and logs are kept; older runs keep their summary only. */
+    runRetention: z.coerce.number().int().min(1).default(20),
     /** Seconds between readiness probes (readinessChanged is published on change). */
     readinessIntervalSeconds: z.coerce.number().positive().default(5),
     /** Seconds a graceful shutdown may take before connections are cut. */
@@ -126,6 +134,11 @@ const ENV_KEYS = {
   GATEHOUSE_GATEWAY_MODE: 'gatewayMode',
   GATEHOUSE_MAX_REQUESTS_PER_MINUTE: 'maxRequestsPerMinute',
   GATEHOUSE_APPROVAL_TTL_SECONDS: 'approvalTtlSeconds',
+  GATEHOUSE_CONFIDENCE_FLOOR: 'confidenceFloor',
+  GATEHOUSE_SCENARIOS_DIR: 'scenariosDir',
+  GATEHOUSE_MAX_CONCURRENT_RUNS: 'maxConcurrentRuns',
+  GATEHOUSE_MAX_EVENTS_PER_RUN: 'maxEventsPerRun',
+  GATEHOUSE_RUN_RETENTION: 'runRetention',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 export class ConfigError extends Error {
@@ -152,6 +165,7 @@ export function parseConfig(raw: Record<string, unknown>, sources: Record<string
     dataDir: path.resolve(cwd, c.dataDir),
     rulesDir: path.resolve(cwd, c.rulesDir),
     policyDir: path.resolve(cwd, c.policyDir),
+    scenariosDir: path.resolve(cwd, c.scenariosDir),
     projectRoot: c.projectRoot ? path.resolve(cwd, c.projectRoot) : path.join(path.resolve(cwd, c.dataDir), 'workspace'),
     pluginDirs: [path.join(PACKAGE_ROOT, 'plugins'), ...c.pluginDirs.map((d) => path.resolve(cwd, d))],
     graphiql: c.graphiql ?? dev,

@@ -5,7 +5,11 @@ import type { DashboardRegistry } from '../engine/dashboard/dashboard.ts';
 import type { EventBus } from '../engine/events/event-bus.ts';
 import { toAuditKey } from '../engine/gateway/audit-hash.ts';
 import { createGatewayService } from '../engine/gateway/gateway-service.ts';
-import { DEFAULT_GATEWAY_KNOBS, type GatewayKnobs } from '../engine/gateway/governance-knobs.ts';
+import type { GatewayKnobs } from '../engine/gateway/governance-knobs.ts';
+import type { GovernanceRevision } from '../engine/governance/governance.ts';
+import type { Policy } from '../engine/gateway/policy.ts';
+import type { PluginEvent } from '../plugins/api.ts';
+import type { Tag } from '../engine/tagging/tag.ts';
 import { createPolicyHolder } from '../engine/gateway/load-policy.ts';
 import { formatPolicyProblem } from '../engine/gateway/policy-problem.ts';
 import { createRateBudget } from '../engine/gateway/rate-budget.ts';
@@ -35,6 +39,8 @@ export async function startGateway(deps: {
   dashboard: DashboardRegistry;
   plugins: PluginRegistry;
   tagging: Awaited<ReturnType<typeof startTagging>>;
+  /** The current governance, as the gateway reads it (issue #5 §8). */
+  knobs: () => GatewayKnobs;
 }) {
   const { config, db, bus, log } = deps;
   await mkdir(config.projectRoot, { recursive: true });
@@ -45,7 +51,7 @@ export async function startGateway(deps: {
   if (!chain.ok) gatewayLog.error({ firstBrokenAt: chain.firstBrokenAt, reason: chain.reason }, 'the audit chain does not verify');
   const ids = createRequestIdGenerator({ lastIssued: await audit.lastRequestId() });
   const requests = createGatewayRequestRepository(() => db.fork());
-  const knobs = (): GatewayKnobs => ({ ...DEFAULT_GATEWAY_KNOBS, mode: config.gatewayMode, maxRequestsPerMinute: config.maxRequestsPerMinute, approvalTtlSeconds: config.approvalTtlSeconds });
+  const knobs = deps.knobs;
 
   const system = { tokenId: null, tokenName: null, transport: 'system' as const };
   const holder = createPolicyHolder({
@@ -143,7 +149,53 @@ export async function startGateway(deps: {
   deps.readiness.register(gatewayProbe(policyView, () => chain));
   deps.dashboard.register(gatewayDashboard(requests));
 
+  /**
+   * A gateway for one replay run (issue #5 §4): the same pipeline and audit chain, with the run's
+   * frozen policy and governance, its own rate budget on the virtual clock, its own detection engine,
+   * and nothing published to live streams. The caller submits with `dryRun` and the run id.
+   */
+  const createRunGateway = (run: { policy: Policy | null; knobs: GatewayKnobs; detect(event: PluginEvent): Promise<Tag[]>; recordEvent(event: PluginEvent, runId: string | null): Promise<string[]>; now(): Date }) =>
+    createGatewayService({
+      audit,
+      requests,
+      nextRequestId: () => ids.next(),
+      policy: () => run.policy,
+      handlers,
+      projectRoot,
+      knobs: () => run.knobs,
+      budget: createRateBudget(),
+      detect: run.detect,
+      recordEvent: run.recordEvent,
+      publishDecision: () => {},
+      publishApprovalRequested: () => {},
+      maxContentBytes: 1024 * 1024,
+      now: run.now,
+      onError: (err, context) => gatewayLog.error({ err }, context),
+    });
+
+  /** Governance changes go into the same chain as every other operator decision (issue #5 §8). */
+  const auditGovernanceChange = (revision: GovernanceRevision, previous: GovernanceRevision) => {
+    void audit
+      .append({
+        kind: 'governance_changed',
+        requestId: null,
+        agent: null,
+        role: null,
+        specId: null,
+        action: null,
+        decision: `REVISION_${revision.revision}`,
+        reasonCode: null,
+        details: { revision: revision.revision, previousRevision: previous.revision, change: revision.change, settings: revision.settings, reason: revision.reason },
+        origin: { tokenId: null, tokenName: revision.updatedBy, transport: 'system' },
+        dryRun: false,
+        runId: null,
+      })
+      .catch((err) => gatewayLog.error({ err, revision: revision.revision }, 'could not audit a governance change'));
+  };
+
   return {
+    createRunGateway,
+    auditGovernanceChange,
     shared: { gateway, audit, policyView, gatewayKnobs: knobs, projectRoot },
     perRequest: (em: () => ReturnType<Database['fork']>) => ({ gatewayRequests: createGatewayRequestRepository(em) }),
     async reverify() {

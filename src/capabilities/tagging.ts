@@ -31,6 +31,8 @@ export async function startTagging(deps: {
   readiness: ReadinessRegistry;
   dashboard: DashboardRegistry;
   plugins: PluginRegistry;
+  /** The current governance's confidence floor (issue #5 §8). */
+  confidenceFloor: () => number;
 }) {
   const { config, db, bus, log } = deps;
   const catalogue = loadAttackCatalogue();
@@ -49,7 +51,7 @@ export async function startTagging(deps: {
     catalogue,
     lifters: () => deps.plugins.lifters(),
     states: ruleStates,
-    confidenceFloor: () => config.confidenceFloor,
+    confidenceFloor: deps.confidenceFloor,
     onLifterFailure: (lifterId, failure, message, event) =>
       lifterLog.warn({ lifterId, failure, sourceKind: event.sourceKind, sourceId: event.sourceId }, `lifter ${lifterId} yielded nothing: ${message}`),
   });

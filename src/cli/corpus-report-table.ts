@@ -1,24 +1,12 @@
 import type { AttackCatalogue } from '../engine/attack/catalogue.ts';
 import type { CorpusReport } from '../engine/tagging/corpus-report.ts';
+import { fraction, table, truncate } from './text-table.ts';
 
 /**
  * The human-readable form of a corpus report (`gatehouse rules test`): one row per rule, one per
  * expected technique, then totals. The JSON report (`--json`, `--out`) carries everything this shows.
  */
 const NAME_WIDTH = 40;
-
-function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-const fraction = (value: number | null) => (value === null ? '-' : value.toFixed(3));
-const truncate = (text: string, width: number) => (text.length <= width ? text : `${text.slice(0, width - 1)}…`);
 
 export function renderCorpusReport(report: CorpusReport, catalogue: AttackCatalogue): string {
   const failing = new Set(report.gate.failures.map((f) => f.ruleId));

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { addGeneratedCommands } from './generated-commands.ts';
 import type { CliIo } from './io.ts';
 import { auditVerify } from './audit-verify.ts';
+import { replay } from './replay.ts';
 import { backfill } from './backfill.ts';
 import { rulesLint } from './rules-lint.ts';
 import { rulesTest } from './rules-test.ts';
@@ -72,6 +73,19 @@ export async function runCli(argv: string[], io: CliIo, env?: Record<string, str
     .option('--json', 'print the summary as JSON')
     .action(async (options) => {
       result = { exitCode: await backfill(config(), io, options) };
+    });
+
+  program
+    .command('replay <scenario>')
+    .description('replay a scenario (an id from scenarios/ or a YAML file) headless and print its metrics; thresholds make it a CI gate')
+    .option('--speed <speed>', 'max (default), realtime, or a factor of realtime such as 10')
+    .option('--preset <name>', 'governance preset instead of the scenario’s')
+    .option('--json', 'print the run (with metrics) as JSON')
+    .option('--min-recall <x>', 'exit 1 when the overall recall is below x (0..1)')
+    .option('--max-false-positives <n>', 'exit 1 when there are more than n false positives')
+    .option('--store <dataDir>', 'keep the run in this data directory (default: a throw-away in-memory store)')
+    .action(async (scenario: string, options) => {
+      result = { exitCode: await replay(config(), io, scenario, options) };
     });
 
   const audit = program.command('audit').description('the tamper-evident audit log');

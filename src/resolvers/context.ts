@@ -14,6 +14,10 @@ import type { TaggingService, TtpTaggedMessage } from '../engine/tagging/tagging
 import type { GatewayRequestRecord } from '../engine/gateway/gateway-request.ts';
 import type { GatewayContext, GatewayDecisionMessage } from './gateway/gateway-context.ts';
 import type { PluginCatalogue } from './query/plugins.ts';
+import type { RunProgressMessage } from '../engine/runs/run-progress.ts';
+import type { RunLogEntry } from '../engine/runs/run-log.ts';
+import type { GovernanceRevision } from '../engine/governance/governance.ts';
+import type { OperatorContext } from './operator/operator-context.ts';
 
 /** Payload types of every pub/sub topic. Later capabilities add their topics here. */
 export interface Topics extends Record<string, unknown> {
@@ -22,6 +26,9 @@ export interface Topics extends Record<string, unknown> {
   ruleStateChanged: RuleStateChange;
   gatewayDecisions: GatewayDecisionMessage;
   approvalRequested: GatewayRequestRecord;
+  runProgress: RunProgressMessage;
+  runLogs: RunLogEntry;
+  governanceChanged: GovernanceRevision;
 }
 
 /** Facts about the running server, for `serverInfo`. */
@@ -46,7 +53,7 @@ export interface RequestLogger {
  * What every resolver receives. Built once per HTTP request, and once per graphql-ws subscribe;
  * store-backed services in it use a fresh EntityManager fork each time.
  */
-export interface Context extends GatewayContext {
+export interface Context extends GatewayContext, OperatorContext {
   requestId: string;
   /** How the operation arrived: HTTP (including SSE) or graphql-ws. */
   transport: 'http' | 'ws';

@@ -68,6 +68,7 @@ export function addGatewayPolicy(builder: Builder, UserErrorRef: ObjectRef<Types
       action: t.string({ required: false }),
       decision: t.string({ required: false }),
       requestId: t.string({ required: false }),
+      kind: t.string({ required: false, description: 'Entry kind as listed on AuditEvent.kind, e.g. GOVERNANCE_CHANGED.' }),
       since: t.field({ type: 'DateTime', required: false }),
       until: t.field({ type: 'DateTime', required: false }),
     }),

@@ -7,6 +7,10 @@ import { addAttack } from './attack.ts';
 import { addDashboard } from './dashboard.ts';
 import { addGateway } from './gateway.ts';
 import { addGatewayPolicy } from './gateway-policy.ts';
+import { addGovernance } from './governance.ts';
+import { addRunLogs } from './run-log.ts';
+import { addRuns } from './run.ts';
+import { addScenarios } from './scenario.ts';
 import { addIngest } from './ingest.ts';
 import { addPlugins } from './plugin.ts';
 import { addRules } from './rule.ts';
@@ -36,6 +40,10 @@ export function buildSchema(): GraphQLSchema {
   addPlugins(builder);
   const gateway = addGateway(builder, tag);
   addGatewayPolicy(builder, userError, gateway.Request);
+  const governance = addGovernance(builder, userError);
+  const scenarios = addScenarios(builder, userError);
+  addRuns(builder, { userError, scenario: scenarios.Scenario, component: scenarios.Component, governance: governance.Governance });
+  addRunLogs(builder);
   const schema = builder.toSchema({ sortSchema: true });
   return endStreamsOnError(applyAccessRules(schema));
 }

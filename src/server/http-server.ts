@@ -29,6 +29,9 @@ export function createHttpHandler(deps: {
   const { yoga, metrics, bodyLimitBytes } = deps;
   const routes = deps.routes ?? new Map<string, RouteHandler>();
   const knownRoutes = new Set([...BUILT_IN_ROUTES, ...routes.keys()]);
+  // A key ending in "/" serves everything below it (GET /exports/<id>); metrics label it by the prefix.
+  const prefixes = [...routes.keys()].filter((k) => k.endsWith('/'));
+  const prefixOf = (path: string) => prefixes.find((p) => path.startsWith(p) && path.length > p.length);
 
 
   const tooLarge = (res: ServerResponse) => {
@@ -93,7 +96,7 @@ export function createHttpHandler(deps: {
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?', 1)[0] as string;
-    const route = knownRoutes.has(path) ? path : 'other';
+    const route = knownRoutes.has(path) ? path : (prefixOf(path) ?? 'other');
     res.on('finish', () => {
       const method = req.method ?? 'GET';
       metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
@@ -117,7 +120,8 @@ export function createHttpHandler(deps: {
           return res.end(text);
         }
         default: {
-          const handler = routes.get(path);
+          const prefix = prefixOf(path);
+          const handler = routes.get(path) ?? (prefix ? routes.get(prefix) : undefined);
           if (handler) return await handler(req, res, requestId);
           return sendJson(res, 404, { error: 'not_found', message: `no route for ${req.method} ${path}; GraphQL is at /graphql` });
         }

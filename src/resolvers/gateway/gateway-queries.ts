@@ -1,5 +1,5 @@
 import { badInput } from '../../engine/errors.ts';
-import type { AuditFilter } from '../../engine/gateway/audit.ts';
+import { AUDIT_KINDS, type AuditFilter } from '../../engine/gateway/audit.ts';
 import type { GatewayRequestFilter } from '../../engine/gateway/gateway-request.ts';
 import { isTimeIdKey, parsePageArgs, toConnection, type PageArgs } from '../../engine/pagination.ts';
 import type { Context } from '../context.ts';
@@ -42,8 +42,14 @@ export async function gatewayRequest(args: { requestId: string }, ctx: Context) 
 
 const isSeqKey = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
-export async function auditEvents(args: PageArgs & { filter?: AuditFilter | null }, ctx: Context) {
-  const filter: AuditFilter = { ...(args.filter ?? {}) };
+export async function auditEvents(args: PageArgs & { filter?: (Omit<AuditFilter, 'kind'> & { kind?: string | null }) | null }, ctx: Context) {
+  const { kind, ...rest } = args.filter ?? {};
+  const filter: AuditFilter = { ...rest };
+  if (kind !== undefined && kind !== null) {
+    const lower = kind.toLowerCase();
+    if (!(AUDIT_KINDS as readonly string[]).includes(lower)) throw badInput('filter.kind', `must be one of ${AUDIT_KINDS.map((k) => k.toUpperCase()).join(', ')}, got ${JSON.stringify(kind)}`);
+    filter.kind = lower as AuditFilter['kind'];
+  }
   if (filter.since && filter.until && filter.since > filter.until) throw badInput('filter.until', 'must not be before filter.since');
   const page = parsePageArgs(args, { list: 'auditEvents', filter, order: 'seq desc' }, isSeqKey);
   const [rows, total] = await Promise.all([ctx.audit.list(filter, page.after, page.limit), ctx.audit.count(filter)]);

@@ -21,7 +21,7 @@ function fakeSession(behaviour: { fail?: string; hang?: Promise<void>; entered?:
       behaviour.entered?.();
       if (behaviour.fail) throw new Error(behaviour.fail);
       if (behaviour.hang) await behaviour.hang;
-      return steps.map((s) => ({ tags: String(s.event.payload.command_text).includes('shadow') ? [tag('R1001', 'T1003', 'T1003.008')] : [], error: null }));
+      return steps.map((s) => ({ tags: String((s.event.payload as { command_text?: string }).command_text).includes('shadow') ? [tag('R1001', 'T1003', 'T1003.008')] : [], error: null }));
     },
     async submit() {
       return { requestId: 'req_1', status: 'APPROVED', reasonCode: null, tags: [] };
