@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { POLICY_JSON_SCHEMAS, policyJsonSchemaText, type PolicySchemaFile } from '../engine/gateway/policy-schema.ts';
 import { ruleJsonSchema } from '../engine/tagging/rule-file-schema.ts';
+import { governancePresetsJsonSchema } from '../engine/scenarios/governance-presets.ts';
+import { scenarioJsonSchema } from '../engine/scenarios/scenario-file-schema.ts';
 import { printSortedSchema } from '../schema/index.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
 import { emitGenerated } from './generated-file.ts';
@@ -34,6 +36,16 @@ export const GENERATED_SETS: readonly GeneratedSet[] = [
     what: 'the policy-file JSON Schemas',
     regenerate: 'npm run schema:policy',
     files: () => (Object.keys(POLICY_JSON_SCHEMAS) as PolicySchemaFile[]).map((f) => ({ path: `schemas/${f}`, content: policyJsonSchemaText(f) })),
+  },
+  {
+    group: 'schema',
+    name: 'scenarios',
+    what: 'the scenario-file and governance-presets JSON Schemas',
+    regenerate: 'npm run schema:scenarios',
+    files: () => [
+      { path: 'schemas/scenario.schema.json', content: `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n` },
+      { path: 'schemas/governance-presets.schema.json', content: `${JSON.stringify(governancePresetsJsonSchema(), null, 2)}\n` },
+    ],
   },
   { group: 'docs', name: 'errors', what: 'docs/errors.md from the error registry', regenerate: 'npm run docs:errors', files: () => [{ path: 'docs/errors.md', content: renderErrorsDoc() }] },
   {

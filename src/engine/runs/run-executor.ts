@@ -101,7 +101,10 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
         const t0 = now();
         const results = await x.session.ingest(events);
         stats.ingestMs += now() - t0;
-        events.forEach((step, k) => record(judge(step, results[k]?.tags ?? [], null, null, null, results[k]?.error ?? 'no result'), out));
+        events.forEach((step, k) => {
+          const r = results[k];
+          record(judge(step, r?.tags ?? [], null, null, null, r ? r.error : 'the engine returned no result for this step'), out);
+        });
         stats.events += events.length;
         done += events.length;
         lastTime = events.at(-1)?.at ?? lastTime;

@@ -56,8 +56,9 @@ export const stepSchema = z
   })
   .strict()
   .superRefine((step, ctx) => {
-    if ((step.event === undefined) === (step.request === undefined)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of event or request' });
-    if (step.at !== undefined && step.occurred_at !== undefined) ctx.addIssue({ code: 'custom', message: 'has both at and occurred_at; give one' });
+    if (step.event === undefined && step.request === undefined) ctx.addIssue({ code: 'custom', path: ['event'], message: 'is required unless the step is a request' });
+    if (step.event !== undefined && step.request !== undefined) ctx.addIssue({ code: 'custom', path: ['request'], message: 'cannot be combined with event in one step' });
+    if (step.at !== undefined && step.occurred_at !== undefined) ctx.addIssue({ code: 'custom', path: ['occurred_at'], message: 'cannot be combined with at; give one' });
     if (step.event && step.as) ctx.addIssue({ code: 'custom', path: ['as'], message: 'only applies to request steps' });
     if (step.event && step.expect?.decision) ctx.addIssue({ code: 'custom', path: ['expect', 'decision'], message: 'only applies to request steps' });
   });
@@ -68,7 +69,7 @@ export const paramsSchema = z
   .object({
     ticks_total: z.number().int().min(1).nullable().default(null),
     events_per_tick: z.number().int().min(1).max(100_000).default(10),
-    speed: z.union([z.literal('max'), z.literal('realtime'), z.number().positive('must be above 0').max(1000, 'must be at most 1000')]).default('max'),
+    speed: z.union([z.enum(['max', 'realtime'], { error: 'must be "max", "realtime" or a factor of realtime (a number above 0, at most 1000)' }), z.number().positive('must be above 0').max(1000, 'must be at most 1000')]).default('max'),
     metrics_enabled: z.boolean().default(true),
     logging_enabled: z.boolean().default(true),
   })
@@ -93,7 +94,8 @@ export const scenarioFileSchema = z
   })
   .strict()
   .superRefine((file, ctx) => {
-    if ((file.events === undefined) === (file.events_file === undefined)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of events (inline) or events_file (JSONL beside the scenario)' });
+    if (file.events === undefined && file.events_file === undefined) ctx.addIssue({ code: 'custom', path: ['events'], message: 'is required unless events_file names a JSONL file beside the scenario' });
+    if (file.events !== undefined && file.events_file !== undefined) ctx.addIssue({ code: 'custom', path: ['events_file'], message: 'cannot be combined with inline events; give one of them' });
   });
 
 export type ScenarioFile = z.output<typeof scenarioFileSchema>;
