@@ -13,7 +13,7 @@ const upper = <T extends string>(values: readonly T[]) => Object.fromEntries(val
 export const speedText = (speed: ScenarioParams['speed']): string => String(speed);
 
 export function addScenarios(builder: Builder, userError: ObjectRef<Types, UserError>) {
-  const RuntimeHint = builder.enumType('RuntimeHint', { description: 'How long a scenario takes to replay at max speed: TINY seconds, SMALL under a minute, FULL longer.', values: upper(RUNTIME_HINTS) });
+  const RuntimeHint = builder.enumType('ScenarioRuntimeHint', { description: 'How long a scenario takes to replay at max speed: TINY seconds, SMALL under a minute, FULL longer.', values: upper(RUNTIME_HINTS) });
   const Component = builder.enumType('EngineComponent', { description: 'An engine part a scenario exercises and a run reports on.', values: upper(COMPONENTS) });
   const Params = builder.objectRef<ScenarioParams>('ScenarioParams').implement({
     fields: (t) => ({

@@ -40,6 +40,15 @@ const MATRIX: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Case>
     gatewayRequest: { allowed: READERS, document: '{ gatewayRequest(requestId: "req_20260101_000000_001") { status } }' },
     auditEvents: { allowed: READERS, document: '{ auditEvents(first: 1) { totalCount } }' },
     verifyAuditChain: { allowed: READERS, document: '{ verifyAuditChain { ok } }' },
+    scenarios: { allowed: READERS, document: '{ scenarios(first: 1) { totalCount } }' },
+    scenario: { allowed: READERS, document: '{ scenario(id: "ssh-brute-force") { stepCount } }' },
+    state: { allowed: READERS, document: '{ state { queued } }' },
+    runs: { allowed: READERS, document: '{ runs(first: 1) { totalCount } }' },
+    run: { allowed: READERS, document: '{ run(runId: "__RUN__") { state } }' },
+    runLogs: { allowed: READERS, document: '{ runLogs(runId: "__RUN__", first: 1) { totalCount } }' },
+    governance: { allowed: READERS, document: '{ governance { revision } }' },
+    governanceHistory: { allowed: READERS, document: '{ governanceHistory(first: 1) { totalCount } }' },
+    governancePresets: { allowed: READERS, document: '{ governancePresets { name } }' },
   },
   Mutation: {
     createApiToken: { allowed: ADMINS, document: 'mutation { createApiToken(input: { name: "matrix", role: VIEWER }) { userErrors { code } } }' },
@@ -51,6 +60,15 @@ const MATRIX: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Case>
     submitRequest: { allowed: AGENTS, document: 'mutation { submitRequest(input: { agent: "test-agent", role: "developer", specId: "SPEC-NONE", action: "read_file", params: { path: "x" } }) { request { status } } }' },
     decideApproval: { allowed: OPERATORS, document: 'mutation { decideApproval(input: { requestId: "req_20260101_000000_001", approve: false }) { userErrors { code } } }' },
     reloadPolicy: { allowed: ADMINS, document: 'mutation { reloadPolicy { ok } }' },
+    activateScenario: { allowed: OPERATORS, document: 'mutation { activateScenario(input: { scenarioId: "ssh-brute-force" }) { userErrors { code } } }' },
+    updateScenario: { allowed: OPERATORS, document: 'mutation { updateScenario(input: { scenarioId: "no-such-scenario", name: "x" }) { userErrors { code } } }' },
+    startRun: { allowed: OPERATORS, document: 'mutation { startRun(input: { scenarioId: "no-such-scenario" }) { userErrors { code } } }' },
+    stopRun: { allowed: OPERATORS, document: 'mutation { stopRun(input: { runId: "__RUN__" }) { userErrors { code } } }' },
+    pauseRun: { allowed: OPERATORS, document: 'mutation { pauseRun(input: { runId: "__RUN__" }) { userErrors { code } } }' },
+    resumeRun: { allowed: OPERATORS, document: 'mutation { resumeRun(input: { runId: "__RUN__" }) { userErrors { code } } }' },
+    stepRun: { allowed: OPERATORS, document: 'mutation { stepRun(input: { runId: "__RUN__", ticks: 1 }) { userErrors { code } } }' },
+    exportRun: { allowed: OPERATORS, document: 'mutation { exportRun(input: { runId: "no-such-run" }) { userErrors { code } } }' },
+    updateGovernance: { allowed: ADMINS, document: 'mutation { updateGovernance(input: { expectedRevision: 999 }) { userErrors { code } } }' },
   },
   Subscription: {
     readinessChanged: { allowed: READERS, document: 'subscription { readinessChanged { state } }' },
@@ -58,16 +76,25 @@ const MATRIX: Record<'Query' | 'Mutation' | 'Subscription', Record<string, Case>
     ruleStateChanged: { allowed: READERS, document: 'subscription { ruleStateChanged { ruleId } }' },
     gatewayDecisions: { allowed: READERS, document: 'subscription { gatewayDecisions { cursor } }' },
     approvalRequested: { allowed: READERS, document: 'subscription { approvalRequested { requestId } }' },
+    runProgress: { allowed: READERS, document: 'subscription { runProgress(runId: "__RUN__") { state } }' },
+    runLogs: { allowed: READERS, document: 'subscription { runLogs(runId: "__RUN__") { seq } }' },
+    governanceChanged: { allowed: READERS, document: 'subscription { governanceChanged { revision } }' },
   },
 };
 
 describe('role matrix', () => {
   let t: TestApp;
   const tokens: Partial<Record<Caller, string>> = {};
+  // Run fields are called with a finished run, so an allowed call succeeds (run_not_active etc. are user errors).
+  let runId = '';
+  const documentOf = (spec: Case) => spec.document.replaceAll('__RUN__', runId);
 
   beforeAll(async () => {
     t = await startTestApp();
     for (const caller of CALLERS) if (caller !== 'anonymous') tokens[caller] = await t.tokenFor(caller);
+    const { runs } = t.app.operator();
+    runId = (await runs.start({ scenarioId: 'ssh-brute-force', overrides: {}, idempotencyKey: null }, 'matrix')).run.runId;
+    for (let i = 0; i < 100 && (await runs.get(runId))?.state !== 'COMPLETED'; i += 1) await new Promise((r) => setTimeout(r, 50));
   });
   afterAll(async () => {
     await t.stop();
@@ -92,7 +119,7 @@ describe('role matrix', () => {
       for (const caller of CALLERS) {
         const allowed = spec.allowed.includes(caller);
         it(`${allowed ? 'lets' : 'refuses'} ${caller} ${type}.${field}`, async () => {
-          const response = await t.gql(spec.document, undefined, tokens[caller] ?? null);
+          const response = await t.gql(documentOf(spec), undefined, tokens[caller] ?? null);
           expectAccess(caller, allowed, (response.body.errors ?? []).map((e) => e.extensions.code));
           if (!allowed) expect(response.status).toBe(caller === 'anonymous' ? 401 : 403);
         });
@@ -116,7 +143,7 @@ describe('role matrix', () => {
             // allowed; a refusal arrives at once, so silence for 500 ms means "allowed".
             setTimeout(() => resolve([]), 500);
             const unsubscribe = client.subscribe(
-              { query: spec.document },
+              { query: documentOf(spec) },
               {
                 next: (result) => {
                   unsubscribe();
