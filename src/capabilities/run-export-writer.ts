@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -36,6 +36,16 @@ function checkFiles(files: readonly RunExportFile[]): void {
   }
 }
 
+/** Flushes a written file to disk, so the rename that follows never publishes a name before its bytes. */
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Entries are dated when the bundle was made: the manifest's `exportedAt`, so rebuilding a bundle repeats it. */
 function bundleTime(files: readonly RunExportFile[], fallback: Date): Date {
   const manifest = files.find((f) => f.name === 'manifest.json');
@@ -65,33 +75,34 @@ export function createRunExportWriter(deps: { dir: string }): RunExportWriter {
       const temp = path.join(dir, `.${runId}.${randomBytes(6).toString('hex')}.partial`);
       const hash = createHash('sha256');
       let sizeBytes = 0;
-      const handle = await open(temp, 'wx', 0o644);
+      const pack = tar.pack();
+      const packed = pipeline(
+        pack,
+        createGzip(),
+        async function* measure(chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            sizeBytes += chunk.length;
+            yield chunk;
+          }
+        },
+        createWriteStream(temp, { flags: 'wx', mode: 0o644 }),
+      );
       try {
-        const pack = tar.pack();
-        const packed = pipeline(
-          pack,
-          createGzip(),
-          async function* measure(chunks: AsyncIterable<Buffer>) {
-            for await (const chunk of chunks) {
-              hash.update(chunk);
-              sizeBytes += chunk.length;
-              yield chunk;
-            }
-          },
-          handle.createWriteStream({ autoClose: false }),
-        );
         for (const f of files) pack.entry({ name: `${runId}/${f.name}`, size: f.content.length, mode: 0o644, mtime, type: 'file' }, f.content);
         pack.finalize();
         await packed;
-        await handle.sync();
-        await handle.close();
+        await syncFile(temp);
         const sha256 = hash.digest('hex');
         const exportId = `${runId}-${sha256.slice(0, 12)}`;
         const file = path.join(dir, `${exportId}${BUNDLE_SUFFIX}`);
         await rename(temp, file);
         return { exportId, file, sha256, sizeBytes };
       } catch (err) {
-        await handle.close().catch(() => undefined);
+        // Settle the pipeline first: the temp file must be closed (or never opened) before it is removed.
+        // Destroyed without the error: tar-stream would re-emit it on pending entry sinks nobody listens to.
+        pack.destroy();
+        await packed.catch(() => undefined);
         await rm(temp, { force: true });
         throw err;
       }

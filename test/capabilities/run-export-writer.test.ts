@@ -91,7 +91,7 @@ async function unpack(file: string): Promise<Unpacked[]> {
   const reading = (async () => {
     for await (const entry of extract) {
       const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk);
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
       entries.push({ name: entry.header.name, mode: entry.header.mode, mtime: entry.header.mtime, content: Buffer.concat(chunks) });
     }
   })();
