@@ -22,12 +22,16 @@ import { round } from './lib/load.ts';
  * latency is receive time minus the message's own time (`at` for progress — taken before coalescing,
  * so it includes up to 250 ms of deliberate coalescing — and `timestamp` for log entries, taken when
  * the entry is logged, before it is stored and published).
+ *
+ * Env: BENCH_REPLAY_STEPS (100,000), BENCH_REPLAY_REQUEST_EVERY (200), BENCH_REPLAY_LOGGING (1; 0 keeps only
+ * lifecycle entries, to see what per-tag and per-decision logging costs).
  */
 export const TARGET_STEPS_PER_SECOND = 20_000;
 
 export default async function replayBench() {
   const steps = readPositiveInt('BENCH_REPLAY_STEPS', 100_000);
   const requestEvery = readPositiveInt('BENCH_REPLAY_REQUEST_EVERY', 200);
+  const logging = process.env.BENCH_REPLAY_LOGGING !== '0';
   const startedAt = new Date();
   const loadAtStart = loadAverage1m();
   const corpus = await loadCommandCorpus();
@@ -63,7 +67,7 @@ export default async function replayBench() {
     const { runs } = app.operator();
     const wsUrl = started.url.replace(/^http/, 'ws');
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
-    let run: RunRecord = (await runs.start({ scenarioId: 'bench-replay', overrides: {}, idempotencyKey: null }, 'bench')).run;
+    let run: RunRecord = (await runs.start({ scenarioId: 'bench-replay', overrides: logging ? {} : { loggingEnabled: false }, idempotencyKey: null }, 'bench')).run;
     const progressLatency = new Float64Array(10_000);
     const logLatency = new Float64Array(200_000);
     let progressSamples = 0;
@@ -92,7 +96,7 @@ export default async function replayBench() {
       startedAt: startedAt.toISOString(),
       machine: machineFacts(),
       loadAverage1m: { atStart: loadAtStart, atEnd: loadAverage1m() },
-      scenario: { steps, events: steps - requests, requests, requestEvery },
+      scenario: { steps, events: steps - requests, requests, requestEvery, logging },
       run: { state: run.state, endReason: run.endReason, message: run.message, stepsCompleted: run.progress.eventsCompleted, seconds: round(seconds, 2), components: run.components.map((c) => ({ name: c.name, status: c.status, load: c.load, headline: c.headline })) },
       throughput: { stepsPerSecond, target: TARGET_STEPS_PER_SECOND, met: stepsPerSecond >= TARGET_STEPS_PER_SECOND },
       memory: { rssBeforeRunMiB: round(rssBefore / 1048576, 1), peakRssMiB: round(peakRss / 1048576, 1) },

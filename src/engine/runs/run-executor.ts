@@ -125,8 +125,33 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     return true;
   };
 
+  // At max speed a chunk's step results and logs are written while the next chunk is tagged: the
+  // store works on its own thread, so the two overlap. One write is outstanding at most; it is awaited
+  // before the next, before pausing or stopping, and before the run reports its end, so a finished
+  // run's rows are all stored. A failed write fails the run (FAULT) at the next await.
+  let pending: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  const drain = async () => {
+    await pending;
+    if (failure !== null) throw failure;
+  };
+  const write = (out: RunStepResult[]) => {
+    const t0 = now();
+    return (async () => {
+      if (out.length > 0) await x.storeSteps(out);
+      await x.logger.flush();
+      stats.storeMs += now() - t0;
+    })().catch((err: unknown) => {
+      failure ??= err;
+    });
+  };
+
   while (tick < ticksTotal) {
-    if ((await x.control.gate()) === 'stop') return { ended: 'CANCELLED', stats, progress: progress(false) };
+    if (factor !== null || x.control.paused || x.control.stopping) await drain();
+    if ((await x.control.gate()) === 'stop') {
+      await drain();
+      return { ended: 'CANCELLED', stats, progress: progress(false) };
+    }
     const allowed = Math.min(x.control.ticksAllowed(), ticksTotal - tick);
     const ticksNow = factor === null ? Math.max(1, Math.min(allowed, Math.floor(CHUNK_STEPS / perTick))) : 1;
     const chunk = steps.slice(tick * perTick, (tick + ticksNow) * perTick);
@@ -138,14 +163,13 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     const started = now();
     const out: RunStepResult[] = [];
     const finished = await process(chunk, out);
-    const t0 = now();
-    if (out.length > 0) await x.storeSteps(out);
     stats.stepRows += out.length;
-    stats.storeMs += now() - t0;
     if (!finished) {
       tick = Math.floor(done / perTick);
+      await drain();
+      await write(out);
+      await drain();
       stats.busyMs += now() - started;
-      await x.logger.flush();
       return { ended: 'CANCELLED', stats, progress: progress(false) };
     }
     const before = tick;
@@ -154,12 +178,12 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     for (let t = before + 1; t <= tick; t += 1) {
       if (t % sampleEvery === 0 || t === ticksTotal) x.logger.log('DEBUG', 'tick', `tick ${t} of ${ticksTotal}`, { tick: t, eventsCompleted: Math.min(done, t * perTick) });
     }
-    const t1 = now();
-    await x.logger.flush();
-    stats.storeMs += now() - t1;
+    await drain();
+    pending = write(out);
     stats.busyMs += now() - started;
     x.onProgress(progress(true));
   }
+  await drain();
   return { ended: 'COMPLETED', stats, progress: progress(false) };
 }
 
