@@ -7,7 +7,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createTokenService, type TokenService } from './engine/auth/token-service.ts';
 import { createDashboardRegistry } from './engine/dashboard/dashboard.ts';
-import { createInProcessEventBus } from './engine/events/event-bus.ts';
+import { createInProcessEventBus, type EventBus } from './engine/events/event-bus.ts';
+import { createRedisEventBus, type RedisEventBus } from './server/redis-event-bus.ts';
+import { startCluster } from './capabilities/cluster.ts';
+import { hostname } from 'node:os';
 import { createReadinessRegistry } from './engine/readiness/readiness-registry.ts';
 import { createDatabase, type Database } from './persistence/database.ts';
 import { createApiTokenRepository } from './persistence/repositories/api-token-repository.ts';
@@ -79,7 +82,11 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
   let gatewayCapability: Awaited<ReturnType<typeof startGateway>> | undefined;
   let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
   let serving = false;
-  const bus = createInProcessEventBus<Topics>(config.limits.subscriberQueue);
+  // The embedded default; start() swaps in the Redis bus when REDIS_URL is set (issue #6 §2).
+  let bus: EventBus<Topics> = createInProcessEventBus<Topics>(config.limits.subscriberQueue);
+  let redisBus: RedisEventBus<Topics> | undefined;
+  let cluster: ReturnType<typeof startCluster> | undefined;
+  const instance = config.instanceId ?? `${hostname()}:${process.pid}`;
   const readiness = createReadinessRegistry();
   const dashboard = createDashboardRegistry();
 
@@ -115,6 +122,10 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
     },
     async start() {
       await mkdir(config.dataDir, { recursive: true });
+      if (config.redisUrl) {
+        redisBus = await createRedisEventBus<Topics>({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, defaultQueueLimit: config.limits.subscriberQueue, onError: (err) => log.error({ err }, 'redis event bus') });
+        bus = redisBus;
+      }
       db = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
       const database = db;
       const applied = await database.migrate();
@@ -125,7 +136,11 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       const adminToken = await bootstrapAdmin(tokens, tokenStore);
 
       readiness.register({ name: 'database', critical: true, check: async () => (await database.ping(), { status: 'UP' }) });
-      readiness.register({ name: 'pubsub', critical: true, check: () => ({ status: 'UP', reason: null }) });
+      readiness.register({
+        name: 'pubsub',
+        critical: true,
+        check: () => (redisBus ? (redisBus.ready() ? { status: 'UP', reason: 'redis' } : { status: 'DOWN', reason: 'redis is unreachable; reconnecting' }) : { status: 'UP', reason: null }),
+      });
       readiness.register({
         name: 'server',
         critical: true,
@@ -162,11 +177,16 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         tagging,
         gateway: gatewayServices,
         versions: { gatehouse: version, apiVersion: API_VERSION },
+        instance,
+        clustered: redisBus !== undefined,
       });
       const operatorServices = operator;
       governanceCapability.usePresets(() => operatorServices.shared.scenarios.presets());
       governanceCapability.useHashes(() => ({ policyHash: gatewayServices.shared.policyView.current()?.hash ?? null, rulePackHash: taggingServices.shared.rules.packHash() }));
       governanceCapability.onChange((revision, previous) => gatewayServices.auditGovernanceChange(revision, previous));
+      cluster = startCluster({ instance, startedAt: new Date(), bus, log, readiness, governance, tagging: taggingServices, gateway: gatewayServices, probe: redisBus !== undefined });
+      const clusterServices = cluster;
+      governanceCapability.onChange(() => clusterServices.announce('governance'));
 
       const server: ServerFacts = {
         name: 'gatehouse',
@@ -252,6 +272,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
           ? new Promise<void>((resolve) => httpServer?.close(() => resolve()))
           : Promise.resolve();
         await ws?.close();
+        cluster?.stop();
         bus.close(); // ends SSE and any remaining subscription streams
         httpServer?.closeIdleConnections();
         await closed;
@@ -262,6 +283,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         tagging?.stop();
         await plugins?.dispose();
         await db?.close();
+        await redisBus?.close();
         log.info('gatehouse stopped');
       })();
       return stopping;

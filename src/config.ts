@@ -85,6 +85,14 @@ const configSchema = z
     maxConcurrentRuns: z.coerce.number().int().min(1).max(64).default(1),
     /** Most steps one replay run may have (a governance budget; this is its default). */
     maxEventsPerRun: z.coerce.number().int().positive().default(1_000_000),
+    /** Redis for scale-out (issue #6): every subscription topic, control announcements, shared budgets. Unset: in-process pub/sub. */
+    redisUrl: z.string().min(1).optional(),
+    /** Prefix of every Redis key and channel, so deployments (and test runs) sharing a Redis stay apart. */
+    redisKeyPrefix: z.string().min(1).max(100).default('gatehouse:'),
+    /** This instance's name in run ownership, leases and heartbeats. Default: `<hostname>:<pid>`. */
+    instanceId: z.string().min(1).max(200).optional(),
+    /** Seconds a run's owner holds its lease without renewing before another instance ends the run FAULT (interrupted). */
+    runLeaseSeconds: z.coerce.number().int().min(3).max(3600).default(30),
     /** Runs whose events, tags, decisions and logs are kept; older runs keep their summary only. */
     runRetention: z.coerce.number().int().min(1).default(20),
     /** Seconds between readiness probes (readinessChanged is published on change). */
@@ -139,6 +147,10 @@ const ENV_KEYS = {
   GATEHOUSE_MAX_CONCURRENT_RUNS: 'maxConcurrentRuns',
   GATEHOUSE_MAX_EVENTS_PER_RUN: 'maxEventsPerRun',
   GATEHOUSE_RUN_RETENTION: 'runRetention',
+  REDIS_URL: 'redisUrl',
+  GATEHOUSE_REDIS_PREFIX: 'redisKeyPrefix',
+  GATEHOUSE_INSTANCE_ID: 'instanceId',
+  GATEHOUSE_RUN_LEASE_SECONDS: 'runLeaseSeconds',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 export class ConfigError extends Error {

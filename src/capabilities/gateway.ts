@@ -54,10 +54,12 @@ export async function startGateway(deps: {
   const knobs = deps.knobs;
 
   const system = { tokenId: null, tokenName: null, transport: 'system' as const };
+  const reloadListeners: (() => void)[] = [];
   const holder = createPolicyHolder({
     dir: config.policyDir,
     log: gatewayLog,
     onReload: (result) => {
+      if (result.ok && result.changed) for (const listener of reloadListeners) listener();
       const details = result.ok ? { policyHash: result.policy.hash, files: result.policy.files, changed: result.changed } : { problems: result.error.problems.map(formatPolicyProblem) };
       void audit
         .append({ kind: 'policy_reloaded', requestId: null, agent: null, role: null, specId: null, action: null, decision: result.ok ? 'LOADED' : 'REFUSED', reasonCode: null, details, origin: system, dryRun: false, runId: null })
@@ -196,6 +198,10 @@ export async function startGateway(deps: {
   return {
     createRunGateway,
     auditGovernanceChange,
+    /** Called after a reload that changed the running policy (the cluster announces it). */
+    onPolicyReloaded(listener: () => void) {
+      reloadListeners.push(listener);
+    },
     shared: { gateway, audit, policyView, gatewayKnobs: knobs, projectRoot },
     perRequest: (em: () => ReturnType<Database['fork']>) => ({ gatewayRequests: createGatewayRequestRepository(em) }),
     async reverify() {

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -7,7 +6,7 @@ import type { DashboardRegistry } from '../engine/dashboard/dashboard.ts';
 import type { EventBus } from '../engine/events/event-bus.ts';
 import type { GovernanceService } from '../engine/governance/governance-service.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
-import { createRunManager } from '../engine/runs/run-manager.ts';
+import { createRunManager, type RunCommand } from '../engine/runs/run-manager.ts';
 import { createScenarioRegistry } from '../engine/scenarios/scenario-registry.ts';
 import type { ScenarioOverlay } from '../engine/scenarios/scenario.ts';
 import type { EffectiveRuleState } from '../engine/tagging/rule-state.ts';
@@ -48,6 +47,10 @@ export async function startOperator(deps: {
   tagging: Awaited<ReturnType<typeof startTagging>>;
   gateway: Awaited<ReturnType<typeof startGateway>>;
   versions: { gatehouse: string; apiVersion: string };
+  /** This instance's id: the owner of the runs it executes. */
+  instance: string;
+  /** Scale-out: lease runs and relay commands to their owners over the bus (issue #6 §4). */
+  clustered: boolean;
 }) {
   const { config, db, bus } = deps;
   const log = deps.log.child({ component: 'operator' });
@@ -74,7 +77,8 @@ export async function startOperator(deps: {
   const { policyView } = deps.gateway.shared;
   const hashes = () => ({ policyHash: policyView.current()?.hash ?? null, rulePackHash: rules.packHash() });
   const store = createRunRepository(() => db.fork());
-  const instance = `${hostname()}:${process.pid}`;
+  const relayAbort = new AbortController();
+  const { instance } = deps;
   const runs = createRunManager({
     store,
     scenario: (id) => scenarios.get(id),
@@ -108,6 +112,19 @@ export async function startOperator(deps: {
     retainDetail: config.runRetention,
     instance,
     onError: (err, context) => log.error({ err }, context),
+    ...(deps.clustered
+      ? {
+          lease: { ms: config.runLeaseSeconds * 1000 },
+          relay: {
+            send: (command: RunCommand) => bus.publish('runCommand', command),
+            listen(handler: (command: RunCommand) => void) {
+              void (async () => {
+                for await (const command of bus.subscribe('runCommand', { signal: relayAbort.signal })) handler(command);
+              })();
+            },
+          },
+        }
+      : {}),
   });
   const recovered = await runs.recover();
   if (recovered.interrupted.length > 0) log.warn({ runs: recovered.interrupted }, 'runs were in progress when the server stopped; marked FAULT (interrupted)');
@@ -175,6 +192,7 @@ export async function startOperator(deps: {
     },
     async stop() {
       stopWatching();
+      relayAbort.abort();
       await runs.dispose();
     },
   };

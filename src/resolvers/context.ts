@@ -18,6 +18,8 @@ import type { RunProgressMessage } from '../engine/runs/run-progress.ts';
 import type { RunLogEntry } from '../engine/runs/run-log.ts';
 import type { GovernanceRevision } from '../engine/governance/governance.ts';
 import type { OperatorContext } from './operator/operator-context.ts';
+import type { ControlChange, InstanceHeartbeat } from '../engine/cluster/cluster-messages.ts';
+import type { RunCommand } from '../engine/runs/run-manager.ts';
 
 /** Payload types of every pub/sub topic. Later capabilities add their topics here. */
 export interface Topics extends Record<string, unknown> {
@@ -29,6 +31,9 @@ export interface Topics extends Record<string, unknown> {
   runProgress: RunProgressMessage;
   runLogs: RunLogEntry;
   governanceChanged: GovernanceRevision;
+  controlChanged: ControlChange;
+  instanceHeartbeat: InstanceHeartbeat;
+  runCommand: RunCommand;
 }
 
 /** Facts about the running server, for `serverInfo`. */

@@ -39,7 +39,28 @@ export interface RunManagerDeps {
   now?: () => Date;
   /** Default STOP_DEADLINE_MS (tests shorten it). */
   stopDeadlineMs?: number;
+  /**
+   * Scale-out (issue #6 §4): runs are leased to the instance executing them and renewed every third
+   * of `ms`; a run whose lease expired (its owner died) is ended FAULT (interrupted) by another
+   * instance. Absent: one instance owns every run, and start-up recovers them all.
+   */
+  lease?: { ms: number };
+  /** Scale-out: carries stop, pause, resume and step to the instance that executes the run. */
+  relay?: { send(command: RunCommand): void; listen(handler: (command: RunCommand) => void): void };
 }
+
+/** A run command for the instance executing the run (scale-out). */
+export interface RunCommand {
+  runId: string;
+  command: 'stop' | 'pause' | 'resume' | 'step';
+  ticks?: number;
+  reason?: string | null;
+  by?: string | null;
+  from: string;
+}
+
+/** How long a relayed command waits to see its effect in the store before returning what is there. */
+const RELAY_WAIT_MS = STOP_DEADLINE_MS + 2000;
 
 interface ActiveRun {
   record: RunRecord;
@@ -200,7 +221,50 @@ export function createRunManager(deps: RunManagerDeps) {
     return a;
   };
 
-  return {
+  /** Ends a run nobody executes any more (a crash, an expired lease) FAULT (interrupted), with a log entry. */
+  const interruptStored = async (r: RunRecord, message: string) => {
+    await deps.store.update({ ...r, state: 'FAULT', endReason: 'interrupted', message, endedAt: now() });
+    const seq = (await deps.store.countLogs(r.runId, {})) + 1;
+    await deps.store.appendLogs([{ runId: r.runId, seq, timestamp: now(), level: 'ERROR', eventType: 'run_fault', message: `run fault: ${message}`, payload: { state: 'FAULT', endReason: 'interrupted', eventsCompleted: r.progress.eventsCompleted, owner: r.owner } }]);
+    deps.publishProgress({ runId: r.runId, state: 'FAULT', endReason: 'interrupted', progress: r.progress, at: now() });
+  };
+
+  const leaseTimer = deps.lease
+    ? setInterval(() => {
+        const until = new Date(now().getTime() + (deps.lease as { ms: number }).ms);
+        void deps.store.renewLeases(deps.instance, [...active.keys()], until).catch((err) => deps.onError(err, 'could not renew run leases'));
+        void deps.store
+          .expiredLeases(now(), deps.instance)
+          .then(async (expired) => {
+            for (const r of expired) {
+              if (active.has(r.runId)) continue;
+              await interruptStored(r, `the instance executing the run (${r.owner ?? 'unknown'}) stopped renewing its lease`);
+            }
+          })
+          .catch((err) => deps.onError(err, 'could not sweep expired run leases'));
+      }, Math.max(1000, Math.floor(deps.lease.ms / 3)))
+    : undefined;
+  leaseTimer?.unref();
+
+  /** Sends a command to the run's owner and waits until the store shows its effect (or a deadline). */
+  const relayed = async (r: RunRecord, command: RunCommand, done: (r: RunRecord) => boolean): Promise<RunRecord> => {
+    deps.relay?.send(command);
+    const deadline = Date.now() + RELAY_WAIT_MS;
+    for (;;) {
+      const current = (await deps.store.get(r.runId)) ?? r;
+      if (done(current) || Date.now() > deadline) return current;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const remote = (r: RunRecord) => deps.relay !== undefined && !isTerminal(r.state) && r.owner !== null && r.owner !== deps.instance;
+
+  deps.relay?.listen((c) => {
+    if (!active.has(c.runId) || c.from === deps.instance) return;
+    const run = c.command === 'stop' ? manager.stop(c.runId, c.reason ?? null, c.by ?? null) : c.command === 'pause' ? manager.pause(c.runId) : c.command === 'resume' ? manager.resume(c.runId) : manager.step(c.runId, c.ticks ?? 1);
+    run.catch((err) => deps.onError(err, `relayed ${c.command} of ${c.runId} failed`));
+  });
+
+  const manager = {
     /** Queues a run; with an idempotency key a repeat from the same caller returns the first run. */
     async start(input: { scenarioId: string; overrides: RunOverrides; idempotencyKey: string | null }, by: string | null): Promise<{ run: RunRecord; deduplicated: boolean }> {
       if (input.idempotencyKey) {
@@ -239,6 +303,7 @@ export function createRunManager(deps: RunManagerDeps) {
         owner: deps.instance,
       };
       await deps.store.insert(record);
+      if (deps.lease) await deps.store.renewLeases(deps.instance, [record.runId], new Date(at.getTime() + deps.lease.ms));
       const a = track(record, 0);
       a.logger.log('INFO', 'run_queued', `run queued for scenario ${scenario.id}${by ? ` by ${by}` : ''}`, { scenarioId: scenario.id, overrides: input.overrides });
       await a.logger.flush();
@@ -255,6 +320,7 @@ export function createRunManager(deps: RunManagerDeps) {
       if (!a) {
         const r = await stored(id);
         if (r.state === 'CANCELLED') return r;
+        if (remote(r)) return relayed(r, { runId: id, command: 'stop', reason, by, from: deps.instance }, (x) => isTerminal(x.state));
         throw conflict('run_not_active', `run ${id} is ${r.state}; it can no longer be stopped`);
       }
       const message = `stopped by ${by ?? 'an operator'}${reason ? `: ${reason}` : ''}`;
@@ -275,6 +341,10 @@ export function createRunManager(deps: RunManagerDeps) {
 
     async pause(id: string): Promise<RunRecord> {
       const a = active.get(id);
+      if (!a) {
+        const r = await stored(id);
+        if (remote(r) && r.state === 'RUNNING') return relayed(r, { runId: id, command: 'pause', from: deps.instance }, (x) => x.state !== 'RUNNING');
+      }
       if (!a || a.record.state !== 'RUNNING' || a.control.stepping) throw conflict('run_not_running', `run ${id} is ${a?.record.state ?? (await stored(id)).state}, not RUNNING`);
       a.control.pause();
       a.logger.log('INFO', 'run_paused', 'run paused', { eventsCompleted: a.record.progress.eventsCompleted });
@@ -283,6 +353,10 @@ export function createRunManager(deps: RunManagerDeps) {
 
     async resume(id: string): Promise<RunRecord> {
       const a = active.get(id);
+      if (!a) {
+        const r = await stored(id);
+        if (remote(r) && r.state === 'PAUSED') return relayed(r, { runId: id, command: 'resume', from: deps.instance }, (x) => x.state !== 'PAUSED');
+      }
       if (!a || !a.control.paused) throw conflict('run_not_paused', `run ${id} is ${a?.record.state ?? (await stored(id)).state}, not PAUSED`);
       a.control.resume();
       a.logger.log('INFO', 'run_resumed', 'run resumed', { eventsCompleted: a.record.progress.eventsCompleted });
@@ -292,6 +366,10 @@ export function createRunManager(deps: RunManagerDeps) {
     /** While paused: runs `ticks` more ticks, then pauses again. */
     async step(id: string, ticks: number): Promise<RunRecord> {
       const a = active.get(id);
+      if (!a) {
+        const r = await stored(id);
+        if (remote(r) && r.state === 'PAUSED') return relayed(r, { runId: id, command: 'step', ticks, from: deps.instance }, (x) => x.progress.ticksCompleted >= Math.min(r.progress.ticksCompleted + ticks, x.progress.ticksTotal) || isTerminal(x.state));
+      }
       if (!a || !a.control.paused) throw conflict('run_not_paused', `run ${id} is ${a?.record.state ?? (await stored(id)).state}, not PAUSED`);
       a.control.step(ticks);
       a.logger.log('INFO', 'run_stepped', `stepping ${ticks} tick${ticks === 1 ? '' : 's'}`, { ticks, ticksCompleted: a.record.progress.ticksCompleted });
@@ -315,17 +393,15 @@ export function createRunManager(deps: RunManagerDeps) {
       const interrupted: string[] = [];
       const requeued: string[] = [];
       for (const r of await deps.store.unfinished()) {
+        // Scale-out: another instance's runs are its own; the lease sweeper ends them if it died.
+        if (deps.lease && r.owner !== null && r.owner !== deps.instance) continue;
         if (r.state === 'QUEUED') {
           track(r, await deps.store.countLogs(r.runId, {})); // seqs run 1..n without holes
           queue.push(r.runId);
           requeued.push(r.runId);
           continue;
         }
-        const message = 'the server stopped while the run was in progress';
-        await deps.store.update({ ...r, state: 'FAULT', endReason: 'interrupted', message, endedAt: now() });
-        const seq = (await deps.store.countLogs(r.runId, {})) + 1;
-        await deps.store.appendLogs([{ runId: r.runId, seq, timestamp: now(), level: 'ERROR', eventType: 'run_fault', message: `run fault: ${message}`, payload: { state: 'FAULT', endReason: 'interrupted', eventsCompleted: r.progress.eventsCompleted } }]);
-        deps.publishProgress({ runId: r.runId, state: 'FAULT', endReason: 'interrupted', progress: r.progress, at: now() });
+        await interruptStored(r, 'the server stopped while the run was in progress');
         interrupted.push(r.runId);
       }
       pump();
@@ -338,12 +414,14 @@ export function createRunManager(deps: RunManagerDeps) {
      */
     async dispose(): Promise<void> {
       disposed = true;
+      clearInterval(leaseTimer);
       const started = [...active.values()].filter((a) => a.record.startedAt);
       for (const a of started) a.control.stop();
       await Promise.all(started.map((a) => close(a, 'FAULT', 'interrupted', 'the server stopped while the run was in progress').catch((err) => deps.onError(err, 'closing a run on shutdown failed'))));
       await Promise.all(started.map((a) => a.finished));
     },
   };
+  return manager;
 }
 
 export type RunManager = ReturnType<typeof createRunManager>;

@@ -22,6 +22,10 @@ export interface RunStore {
   /** Oldest first, seq > `after`. */
   logs(runId: string, filter: RunLogFilter, after: number, limit: number): Promise<RunLogEntry[]>;
   countLogs(runId: string, filter: RunLogFilter): Promise<number>;
+  /** Extends the lease `owner` holds on these runs to `until` (scale-out, issue #6 §4). */
+  renewLeases(owner: string, runIds: readonly string[], until: Date): Promise<void>;
+  /** Unfinished runs whose lease expired before `now`, held by any owner but `except`. */
+  expiredLeases(now: Date, except: string): Promise<RunRecord[]>;
   /** Ended runs that still hold detail, newest first, beyond the newest `keep`. */
   detailBeyond(keep: number): Promise<string[]>;
   /** Deletes a run's events, tags, gateway requests, step results and logs (the summary stays). */

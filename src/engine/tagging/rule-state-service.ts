@@ -65,8 +65,17 @@ export function createRuleStateService(deps: {
   };
 
   return {
+    /** Reads every stored state; also a re-read (another instance changed one): states gone from the store are dropped. */
     async load() {
-      for (const state of await deps.store.all()) {
+      const stored = await deps.store.all();
+      const present = new Set(stored.map((s) => s.ruleId));
+      for (const ruleId of [...states.keys()]) {
+        if (present.has(ruleId)) continue;
+        states.delete(ruleId);
+        clearTimeout(timers.get(ruleId));
+        timers.delete(ruleId);
+      }
+      for (const state of stored) {
         states.set(state.ruleId, state);
         arm(state);
       }

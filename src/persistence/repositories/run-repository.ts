@@ -1,10 +1,10 @@
-import type { EntityManager, Knex } from '@mikro-orm/sqlite';
+import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { LOG_LEVELS, levelRank, type RunLogEntry, type RunLogFilter } from '../../engine/runs/run-log.ts';
 import { RUN_STATES, type RunFilter, type RunRecord, type RunState } from '../../engine/runs/run.ts';
 import type { RunStore } from '../../engine/runs/run-store.ts';
 import type { RunStepResult } from '../../engine/runs/run-step-result.ts';
 import { bulkInsert } from './bulk-insert.ts';
-import { fromJson, knexOf, toDate } from './sql-values.ts';
+import { fromBoolean, fromJson, knexOf, toDate } from './sql-values.ts';
 
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
@@ -16,7 +16,7 @@ function fromRunRow(row: { record: unknown; detail_retained: unknown }): RunReco
     startedAt: date(r.startedAt),
     endedAt: date(r.endedAt),
     progress: { ...r.progress, virtualTime: date(r.progress.virtualTime) },
-    detailRetained: Boolean(row.detail_retained),
+    detailRetained: fromBoolean(row.detail_retained),
   };
 }
 
@@ -28,6 +28,7 @@ const toRunRow = (r: RunRecord) => ({
   started_by: r.startedBy,
   idempotency_key: r.idempotencyKey,
   detail_retained: r.detailRetained,
+  owner: r.owner,
   record: JSON.stringify(r),
 });
 
@@ -106,6 +107,14 @@ export function createRunRepository(em: () => EntityManager): RunStore {
       else q.where('started_by', startedBy);
       const row = await q.first();
       return row ? fromRunRow(row) : null;
+    },
+    async renewLeases(owner, runIds, until) {
+      if (runIds.length === 0) return;
+      await knex()('runs').whereIn('run_id', [...runIds]).whereIn('state', ['QUEUED', 'RUNNING', 'PAUSED']).update({ owner, lease_expires_at: until.getTime() });
+    },
+    async expiredLeases(now, except) {
+      const rows = await knex()('runs').whereIn('state', ['QUEUED', 'RUNNING', 'PAUSED']).whereNotNull('lease_expires_at').where('lease_expires_at', '<', now.getTime()).where((q) => q.whereNull('owner').orWhereNot('owner', except));
+      return rows.map(fromRunRow);
     },
     async unfinished() {
       const rows = await knex()('runs').whereIn('state', ['QUEUED', 'RUNNING', 'PAUSED']).orderBy([{ column: 'created_at', order: 'asc' }, { column: 'run_id', order: 'asc' }]);

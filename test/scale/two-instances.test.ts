@@ -1,0 +1,84 @@
+import { rm } from 'node:fs/promises';
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { slowScenario, writeScenarios } from '../operator/operator-fixtures.ts';
+import { eventuallyTrue, startCluster, type Cluster, type Instance } from './cluster-harness.ts';
+
+/** Issue #6 acceptance: two instances on PostgreSQL and Redis behave as one to every client. */
+const LEASE_SECONDS = 6;
+
+describe('two instances on PostgreSQL and Redis', () => {
+  let cluster: Cluster;
+  let a: Instance;
+  let b: Instance;
+  let scenariosDir: string;
+  beforeAll(async () => {
+    scenariosDir = await writeScenarios({ 'slow.yaml': slowScenario('slow', 600) });
+    cluster = await startCluster({ scenariosDir, leaseSeconds: LEASE_SECONDS, names: ['instance-a', 'instance-b'] });
+    [a, b] = cluster.instances as [Instance, Instance];
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await rm(scenariosDir, { recursive: true, force: true });
+  }, 60_000);
+
+  const ingest = (on: Instance, sourceId: string, command: string) =>
+    cluster.gql<{ ingestEvents: { accepted: number; results: { newTagIds: string[] }[] } }>(on, 'mutation($e: [EventInput!]!) { ingestEvents(input: { events: $e }) { accepted results { newTagIds } } }', { e: [{ sourceKind: 'command', sourceId, payload: { command_text: command } }] });
+
+  it('delivers a tag ingested on A to a ttpTagged subscriber on B', async () => {
+    const client = createClient({ url: b.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${cluster.adminToken}` } });
+    const received: string[] = [];
+    const unsubscribe = client.subscribe({ query: 'subscription { ttpTagged { sourceId tags { ruleId } } }' }, { next: (m) => received.push(String((m.data as { ttpTagged: { sourceId: string } }).ttpTagged.sourceId)), error: () => {}, complete: () => {} });
+    await new Promise((r) => setTimeout(r, 500)); // the subscription reaches Redis a round trip later
+    expect((await ingest(a, 'cluster-tag-1', 'cat /etc/shadow')).data?.ingestEvents.accepted).toBe(1);
+    await eventuallyTrue(async () => received.includes('cluster-tag-1'), 3000, 'the tag to reach B');
+    unsubscribe();
+    await client.dispose();
+  });
+
+  it('stops a rule on B within 1 s of disabling it on A', async () => {
+    const set = await cluster.gql<{ setRuleState: { userErrors: unknown[] } }>(a, 'mutation { setRuleState(input: { ruleId: "R1001", state: DISABLED, reason: "cluster test" }) { userErrors { code } } }');
+    expect(set.data?.setRuleState.userErrors).toEqual([]);
+    const took = await eventuallyTrue(async () => (await cluster.gql<{ rule: { effectiveState: string } }>(b, '{ rule(ruleId: "R1001") { effectiveState } }')).data?.rule.effectiveState === 'DISABLED', 1000, 'R1001 disabled on B');
+    expect(took).toBeLessThan(1000);
+    const res = await ingest(b, 'cluster-tag-2', 'cat /etc/shadow');
+    expect(res.data?.ingestEvents.results[0]?.newTagIds).toEqual([]);
+    await cluster.gql(a, 'mutation { clearRuleState(input: { ruleId: "R1001" }) { userErrors { code } } }');
+  });
+
+  it('applies a governance change made on A to B within 1 s, and both report the same policySetHash', async () => {
+    const before = (await cluster.gql<{ governance: { revision: number } }>(a, '{ governance { revision } }')).data?.governance.revision ?? 0;
+    const res = await cluster.gql<{ updateGovernance: { governance: { revision: number; policySetHash: string } } }>(a, `mutation { updateGovernance(input: { expectedRevision: ${before}, confidenceFloor: 0.4 }) { governance { revision policySetHash } userErrors { code } } }`);
+    const after = res.data?.updateGovernance.governance;
+    expect(after?.revision).toBe(before + 1);
+    await eventuallyTrue(async () => (await cluster.gql<{ governance: { revision: number; policySetHash: string } }>(b, '{ governance { revision policySetHash } }')).data?.governance.policySetHash === after?.policySetHash, 1000, 'governance on B');
+    const readiness = await cluster.gql<{ readiness: { subsystems: { name: string; status: string; reason: string | null }[] } }>(b, '{ readiness { subsystems { name status reason } } }');
+    await eventuallyTrue(async () => {
+      const r = await cluster.gql<{ readiness: { subsystems: { name: string; status: string }[] } }>(b, '{ readiness { subsystems { name status } } }');
+      return r.data?.readiness.subsystems.find((s) => s.name === 'cluster')?.status === 'UP';
+    }, 8000, 'cluster subsystem UP on B');
+    expect(readiness.data?.readiness.subsystems.map((s) => s.name)).toContain('cluster');
+  });
+
+  it('stops a run executing on A from B', async () => {
+    const started = await cluster.gql<{ startRun: { run: { runId: string } } }>(a, 'mutation { startRun(input: { scenarioId: "slow" }) { run { runId } userErrors { code message } } }');
+    const runId = started.data?.startRun.run.runId as string;
+    await eventuallyTrue(async () => (await cluster.gql<{ run: { state: string } }>(b, `{ run(runId: "${runId}") { state } }`)).data?.run.state === 'RUNNING', 10_000, 'the run RUNNING');
+    const stopped = await cluster.gql<{ stopRun: { run: { state: string; endReason: string }; userErrors: unknown[] } }>(b, `mutation { stopRun(input: { runId: "${runId}", reason: "from B" }) { run { state endReason } userErrors { code message } } }`);
+    expect(stopped.data?.stopRun).toEqual({ run: { state: 'CANCELLED', endReason: 'STOPPED' }, userErrors: [] });
+  });
+
+  it('ends the run of a killed owner FAULT (interrupted) once its lease expires', async () => {
+    const started = await cluster.gql<{ startRun: { run: { runId: string } } }>(a, 'mutation { startRun(input: { scenarioId: "slow" }) { run { runId } } }');
+    const runId = started.data?.startRun.run.runId as string;
+    await eventuallyTrue(async () => (await cluster.gql<{ run: { state: string } }>(b, `{ run(runId: "${runId}") { state } }`)).data?.run.state === 'RUNNING', 10_000, 'the run RUNNING');
+    a.child.kill('SIGKILL');
+    expect(await a.exited).toBe('SIGKILL');
+    const killedAt = Date.now();
+    await eventuallyTrue(async () => (await cluster.gql<{ run: { state: string } }>(b, `{ run(runId: "${runId}") { state } }`)).data?.run.state === 'FAULT', (LEASE_SECONDS + 5) * 1000, 'the run FAULT on B');
+    expect(Date.now() - killedAt).toBeLessThan((LEASE_SECONDS + 5) * 1000);
+    const run = await cluster.gql<{ run: { endReason: string; message: string } }>(b, `{ run(runId: "${runId}") { endReason message } }`);
+    expect(run.data?.run).toEqual({ endReason: 'INTERRUPTED', message: 'the instance executing the run (instance-a) stopped renewing its lease' });
+  }, 30_000);
+});
