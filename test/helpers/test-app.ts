@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createApp, type App } from '../../src/app.ts';
 import { parseConfig, type ConfigInput } from '../../src/config.ts';
 import type { Role } from '../../src/engine/auth/roles.ts';
+import { createPostgresTestDatabase, type PostgresTestDatabase } from '../persistence/postgres-test-database.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -34,9 +35,16 @@ export interface TestApp {
  */
 export async function startTestApp(overrides: ConfigInput = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-test-'));
-  const config = parseConfig({ port: 0, dataDir, databaseUrl: ':memory:', logLevel: 'silent', readinessIntervalSeconds: 60, ...overrides });
+  // The one optional hook (issue 6 §6, `npm run test:pg`): with GATEHOUSE_TEST_DATABASE_URL set to a
+  // PostgreSQL server, each app gets a fresh database there instead of in-memory SQLite.
+  const postgresUrl = process.env.GATEHOUSE_TEST_DATABASE_URL;
+  const database: PostgresTestDatabase | null = postgresUrl ? await createPostgresTestDatabase(postgresUrl) : null;
+  const config = parseConfig({ port: 0, dataDir, databaseUrl: database?.url ?? ':memory:', logLevel: 'silent', readinessIntervalSeconds: 60, ...overrides });
   const app = createApp(config);
-  const started = await app.start();
+  const started = await app.start().catch(async (err: unknown) => {
+    await database?.drop();
+    throw err;
+  });
   if (!started.adminToken) throw new Error('expected a bootstrap admin token on a fresh database');
   const origin = `http://127.0.0.1:${started.port}`;
   const url = `${origin}/graphql`;
@@ -69,6 +77,7 @@ export async function startTestApp(overrides: ConfigInput = {}): Promise<TestApp
     },
     async stop() {
       await app.stop();
+      await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { ApiToken, ApiTokenFilter, ApiTokenStore, NewApiToken } from '../../engine/auth/api-token.ts';
 import { ROLES, type Role } from '../../engine/auth/roles.ts';
 import { ApiTokenEntity, type ApiTokenRow } from '../entities/api-token.entity.ts';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager, Knex } from '@mikro-orm/sqlite';
+import type { EntityManager, Knex } from '@mikro-orm/knex';
 import type { AuditEntry, NewAuditEntry } from '../../engine/gateway/audit.ts';
 import { auditEntryHash, CHAIN_START, type ChainPosition } from '../../engine/gateway/audit-hash.ts';
+import { ADVISORY_LOCK, dialectOf } from '../dialect.ts';
 import { toRunKey } from '../entities/run-key.ts';
 import { toAuditColumns } from './audit-rows.ts';
 
@@ -24,9 +25,9 @@ export interface AppendSettings {
  * insert the same seq and prev_hash; only one can commit, the other gets a unique-constraint
  * violation, rolls back and is retried on the new head (bounded, with jittered backoff).
  *
- * On SQLite the transaction first takes the database's write lock (see `lockChainHead`), so writers
- * queue on `busy_timeout` instead of colliding: a deferred transaction that read a head another
- * connection then moved fails with SQLITE_BUSY at once, whatever the timeout.
+ * The locked path first takes a lock that serialises appends on the chain head across connections
+ * and instances (see `lockChainHead`), so writers queue instead of colliding; the constraints stay
+ * the guarantee, the lock only keeps retries rare.
  */
 export async function appendAuditEntry(em: () => EntityManager, entry: NewAuditEntry, settings: AppendSettings, knownHead: ChainPosition | null = null): Promise<AuditEntry> {
   const fields = hashable(entry);
@@ -99,11 +100,23 @@ function jsonRoundTrip(value: unknown, field: string): unknown {
 }
 
 /**
- * SQLITE-ONLY effect: a write statement as the transaction's first statement takes SQLite's write
- * lock (waiting on `busy_timeout`) before the head is read, so the head cannot go stale. It matches
- * no row and changes nothing. On PostgreSQL it takes no lock and the unique constraints do the work.
+ * DIALECT BRANCH (the only one in the audit path): how the append transaction takes the chain head.
+ *
+ * - SQLite: a write statement as the transaction's first statement takes the database's write lock
+ *   (waiting on `busy_timeout`) before the head is read, so the head cannot go stale. It matches no
+ *   row and changes nothing. Without it a deferred transaction that read a head another connection
+ *   then moved fails with SQLITE_BUSY at once, whatever the timeout.
+ * - PostgreSQL: a transaction-scoped advisory lock on one constant key (dialect.ts), taken before the
+ *   head is read and released by COMMIT or ROLLBACK, so appends from every connection of every
+ *   instance queue on it. `SELECT … FOR UPDATE` on the head row would not do: an empty chain has no
+ *   row to lock. The one-INSERT fast path does not take it; a fast insert that races a locked one
+ *   collides on seq or prev_hash and is retried here.
  */
 async function lockChainHead(trx: Knex.Transaction): Promise<void> {
+  if (dialectOf(trx) === 'postgresql') {
+    await trx.raw('select pg_advisory_xact_lock(?)', [ADVISORY_LOCK.auditChainHead]);
+    return;
+  }
   await trx('audit_events').whereRaw('1 = 0').update({ seq: trx.ref('seq') });
 }
 

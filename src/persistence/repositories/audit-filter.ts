@@ -1,4 +1,4 @@
-import type { Knex } from '@mikro-orm/sqlite';
+import type { Knex } from '@mikro-orm/knex';
 import type { AuditFilter } from '../../engine/gateway/audit.ts';
 import { toRunKey } from '../entities/run-key.ts';
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { AuditLog } from '../../engine/gateway/audit.ts';
 import { parseRequestId } from '../../engine/gateway/request-id.ts';
 import { appendAuditEntry } from './audit-append.ts';
@@ -102,6 +102,10 @@ export function createAuditRepository(em: () => EntityManager, options: AuditRep
      * so text order is wrong (`_1000` < `_999`) but (prefix, counter length, text) is right for
      * well-formed ids. Candidates come in that order and the first that parses is the greatest;
      * rows that are not request ids of this shape are skipped.
+     *
+     * DIALECT NOTE (no branch needed): LIKE ignores ASCII case on SQLite and not on PostgreSQL, so
+     * SQLite may also offer `REQ…` rows; `isRequestId` rejects them, and the answer is the same on
+     * both. `substr` and `length` mean the same on both.
      */
     async lastRequestId() {
       for (let offset = 0; ; offset += REQUEST_ID_CANDIDATES) {

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditKind, AuditOrigin } from '../../engine/gateway/audit.ts';
 import { fromRunKey, toRunKey } from '../entities/run-key.ts';
-import { fromJson, toDate } from './sql-values.ts';
+import { fromBoolean, fromJson, toDate } from './sql-values.ts';
 
 /**
  * `audit_events` at column level (snake_case; dates and JSON in their stored form, see
@@ -68,8 +68,8 @@ export function fromAuditColumns(row: AuditColumns): AuditEntry {
     reasonCode: row.reason_code as string | null,
     details: fromJson<Record<string, unknown>>(row.details),
     origin: fromJson<AuditOrigin>(row.origin),
-    // SQLite stores 0/1, PostgreSQL a boolean; anything else is not what was hashed.
-    dryRun: row.dry_run === true || row.dry_run === 1,
+    // 0/1 or a boolean by dialect (sql-values.ts); anything else is not what was hashed.
+    dryRun: fromBoolean(row.dry_run),
     runId: fromRunKey(row.run_id as string | null),
     prevHash: String(row.prev_hash),
     hash: String(row.hash),

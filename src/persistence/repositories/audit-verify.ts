@@ -1,4 +1,4 @@
-import type { Knex } from '@mikro-orm/sqlite';
+import type { Knex } from '@mikro-orm/knex';
 import type { ChainVerification } from '../../engine/gateway/audit.ts';
 import { CHAIN_START, verifyEntries, type ChainPosition } from '../../engine/gateway/audit-hash.ts';
 import { toVerifiableEntry, type AuditColumns } from './audit-rows.ts';

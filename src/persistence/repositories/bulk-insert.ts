@@ -1,4 +1,5 @@
-import type { Knex } from '@mikro-orm/sqlite';
+import type { Knex } from '@mikro-orm/knex';
+import { dialectOf } from '../dialect.ts';
 
 export interface BulkInsert {
   table: string;
@@ -18,12 +19,16 @@ export interface BulkInsert {
  * and PostgreSQL return only inserted rows under `on conflict do nothing`). Rows are inserted in
  * the given order, so auto-increment keys grow in that order. Dates are stored the way MikroORM
  * stores them for the dialect, so entities read these rows back unchanged.
+ *
+ * DIALECT BRANCH for `insert … on conflict do nothing returning` (the one place every bulk write
+ * goes through): SQLite takes the one-parameter path below; PostgreSQL takes the portable path,
+ * where binding is cheap, in batches sized to its 65,535-parameter limit.
  */
 export async function bulkInsert(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
-  const sqlite = trx.client.dialect === 'sqlite3';
-  // Portable: under SQLite's 500-term compound-select cap (knex's multi-row form there) and
-  // PostgreSQL's 65535 parameters. SQLite path: one parameter per batch, so only memory bounds it.
-  const size = sqlite ? 2000 : 500;
+  const sqlite = dialectOf(trx) === 'sqlite';
+  // SQLite path: one parameter per batch, so only memory bounds it. PostgreSQL: as many rows as its
+  // parameter limit allows, at most 2,000.
+  const size = sqlite ? 2000 : Math.max(1, Math.min(2000, Math.floor(PG_MAX_PARAMETERS / Math.max(1, insert.columns.length))));
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < insert.rows.length; i += size) {
     const batch = { ...insert, rows: insert.rows.slice(i, i + size) };
@@ -32,7 +37,10 @@ export async function bulkInsert(trx: Knex.Transaction, insert: BulkInsert): Pro
   return out;
 }
 
-/** Any dialect: knex's multi-row insert, one bound parameter per value. At most 500 rows. */
+/** PostgreSQL's bind-parameter limit per statement (the wire protocol counts them in 16 bits). */
+const PG_MAX_PARAMETERS = 65_535;
+
+/** Any dialect: knex's multi-row insert, one bound parameter per value. At most 500 rows on SQLite. */
 export async function insertPortable(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
   const json = insert.columns.map((column) => insert.jsonColumns.includes(column));
   const records = insert.rows.map((row) => Object.fromEntries(insert.columns.map((column, i) => [column, json[i] ? JSON.stringify(row[i]) : row[i]])));

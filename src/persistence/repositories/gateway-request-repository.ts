@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { RequestStatus } from '../../engine/gateway/decision.ts';
 import type { GatewayRequestFilter, GatewayRequestRecord, GatewayRequestStore } from '../../engine/gateway/gateway-request.ts';
 import { fromRunKey, toRunKey } from '../entities/run-key.ts';

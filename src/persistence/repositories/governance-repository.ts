@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { GovernanceStore, StoredGovernanceRevision } from '../../engine/governance/governance-store.ts';
 import { fromJson, knexOf } from './sql-values.ts';
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { ScenarioOverlay } from '../../engine/scenarios/scenario.ts';
 import { fromJson, knexOf } from './sql-values.ts';
 

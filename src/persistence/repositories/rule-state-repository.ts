@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { RuleState } from '../../engine/tagging/rule-state.ts';
 import type { RuleStateStore } from '../../engine/tagging/tag-store.ts';
 import { RuleStateHistoryEntity, type RuleStateHistoryRow } from '../entities/rule-state-history.entity.ts';

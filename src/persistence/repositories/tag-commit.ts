@@ -1,4 +1,4 @@
-import type { EntityManager, Knex } from '@mikro-orm/sqlite';
+import type { EntityManager, Knex } from '@mikro-orm/knex';
 import type { CommitResult, EventRecord, TaggedEventRecord } from '../../engine/tagging/tag-store.ts';
 import type { Tag } from '../../engine/tagging/tag.ts';
 import { fromRunKey, toRunKey } from '../entities/run-key.ts';

@@ -1,4 +1,4 @@
-import type { Knex } from '@mikro-orm/sqlite';
+import type { Knex } from '@mikro-orm/knex';
 import type { TagFilter } from '../../engine/tagging/tag-store.ts';
 import { toRunKey } from '../entities/run-key.ts';
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/knex';
 import type { StoredTag, TagStore, TechniqueCount } from '../../engine/tagging/tag-store.ts';
 import { toRunKey } from '../entities/run-key.ts';
 import { commitTagging } from './tag-commit.ts';
