@@ -150,7 +150,7 @@ export default async function fanoutBench() {
  * POST delays the next one, and posting stops early, saying so, once `maxSeconds` have passed. Open
  * loop: every batch goes out on schedule whatever the answers, as an independent producer would send.
  */
-async function paceIngest(server: ChildServer, token: string, corpus: CommandCorpus, shape: { events: number; seconds: number; batch: number; maxSeconds: number; openLoop: boolean }) {
+export async function paceIngest(server: ChildServer, token: string, corpus: CommandCorpus, shape: { events: number; seconds: number; batch: number; maxSeconds: number; openLoop: boolean }) {
   const batches = Math.ceil(shape.events / shape.batch);
   const intervalMs = (shape.seconds * 1000) / batches;
   const started = performance.now();

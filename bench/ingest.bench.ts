@@ -64,7 +64,7 @@ export default async function ingestBench() {
   };
 }
 
-function buildBody(corpus: CommandCorpus, events: number): Buffer[] {
+export function buildBody(corpus: CommandCorpus, events: number): Buffer[] {
   const chunks: Buffer[] = [];
   for (let first = 0; first < events; first += LINES_PER_CHUNK) {
     chunks.push(Buffer.from(commandNdjson(corpus, first, Math.min(LINES_PER_CHUNK, events - first), 'ingest-bench'), 'utf8'));
@@ -72,11 +72,12 @@ function buildBody(corpus: CommandCorpus, events: number): Buffer[] {
   return chunks;
 }
 
-async function measureRun(run: number, of: number, body: Buffer[], expected: { messages: number; tags: number }) {
+/** One POST of the whole stream to a fresh server; `database` is `file` (SQLite, the default) or a postgres:// URL. */
+export async function measureRun(run: number, of: number, body: Buffer[], expected: { messages: number; tags: number }, database = 'file') {
   const server = await startChildServer({
     name: `gatehouse-ingest-${run}`,
     script: fileURLToPath(new URL('servers/gatehouse-server.ts', import.meta.url)),
-    env: { BENCH_GATEHOUSE_DATABASE: 'file' },
+    env: { BENCH_GATEHOUSE_DATABASE: database },
     nodeArgs: readWords('BENCH_GATEHOUSE_NODE_ARGS'),
   });
   try {

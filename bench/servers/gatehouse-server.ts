@@ -12,17 +12,23 @@ import { announceAndServeUntilTerminated } from './child-protocol.ts';
  *
  * BENCH_GATEHOUSE_DATABASE: `memory` (default) for an in-memory SQLite database, `file` for the
  * deployment default, `<data dir>/gatehouse.db` (WAL), which the ingest benches need so commits pay
- * for real file I/O. The data dir, database included, is deleted on stop.
+ * for real file I/O, or a `postgres://` URL (the scale benches create and drop that database). The
+ * data dir, SQLite database included, is deleted on stop. BENCH_GATEHOUSE_REDIS_URL (with
+ * BENCH_GATEHOUSE_REDIS_PREFIX and BENCH_GATEHOUSE_INSTANCE) runs it as one instance of a scale-out
+ * deployment.
  */
 const database = process.env.BENCH_GATEHOUSE_DATABASE ?? 'memory';
-if (database !== 'memory' && database !== 'file') throw new Error(`BENCH_GATEHOUSE_DATABASE: expected memory or file, got ${JSON.stringify(database)}`);
+const postgres = /^postgres(ql)?:\/\//.test(database);
+if (database !== 'memory' && database !== 'file' && !postgres) throw new Error(`BENCH_GATEHOUSE_DATABASE: expected memory, file or a postgres:// URL, got ${JSON.stringify(database)}`);
+const redisUrl = process.env.BENCH_GATEHOUSE_REDIS_URL;
 const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-bench-'));
 const app = createApp(
   parseConfig({
     host: '127.0.0.1',
     port: 0,
     dataDir,
-    ...(database === 'memory' ? { databaseUrl: ':memory:' } : {}),
+    ...(database === 'memory' ? { databaseUrl: ':memory:' } : postgres ? { databaseUrl: database } : {}),
+    ...(redisUrl ? { redisUrl, redisKeyPrefix: process.env.BENCH_GATEHOUSE_REDIS_PREFIX ?? 'gh-bench:', instanceId: process.env.BENCH_GATEHOUSE_INSTANCE ?? undefined } : {}),
     mode: 'production',
     logLevel: 'silent',
     shutdownTimeoutSeconds: 2,
