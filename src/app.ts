@@ -184,7 +184,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       governanceCapability.usePresets(() => operatorServices.shared.scenarios.presets());
       governanceCapability.useHashes(() => ({ policyHash: gatewayServices.shared.policyView.current()?.hash ?? null, rulePackHash: taggingServices.shared.rules.packHash() }));
       governanceCapability.onChange((revision, previous) => gatewayServices.auditGovernanceChange(revision, previous));
-      cluster = startCluster({ instance, startedAt: new Date(), bus, log, readiness, governance, tagging: taggingServices, gateway: gatewayServices, probe: redisBus !== undefined });
+      cluster = startCluster({ instance, startedAt: new Date(), bus, log, readiness, governance, tagging: taggingServices, gateway: gatewayServices, clustered: redisBus !== undefined });
       const clusterServices = cluster;
       governanceCapability.onChange(() => clusterServices.announce('governance'));
 

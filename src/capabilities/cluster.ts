@@ -27,8 +27,8 @@ export function startCluster(deps: {
   governance: GovernanceService;
   tagging: Awaited<ReturnType<typeof startTagging>>;
   gateway: Awaited<ReturnType<typeof startGateway>>;
-  /** Register the `cluster` readiness subsystem (scale-out only). */
-  probe: boolean;
+  /** Scale-out (a shared bus): listen, beat and report; otherwise this does nothing at all. */
+  clustered: boolean;
 }) {
   const log = deps.log.child({ component: 'cluster' });
   const { ruleStates, rules } = deps.tagging.shared;
@@ -36,7 +36,10 @@ export function startCluster(deps: {
   const peers = createPeerTracker({ self: deps.instance, ttlMs: HEARTBEAT_MS * 5 });
   const abort = new AbortController();
 
-  const announce = (kind: ControlKind) => deps.bus.publish('controlChanged', { kind, instance: deps.instance, at: new Date() });
+  const announce = (kind: ControlKind) => {
+    if (deps.clustered) deps.bus.publish('controlChanged', { kind, instance: deps.instance, at: new Date() });
+  };
+  if (!deps.clustered) return { announce, peers: () => [], stop() {} };
   const reread: Record<ControlKind, () => Promise<unknown>> = {
     governance: () => deps.governance.load(),
     ruleState: () => ruleStates.load(),
@@ -66,7 +69,7 @@ export function startCluster(deps: {
   deps.tagging.onRuleStateChange((change) => change.cause !== 'expired' && announce('ruleState'));
   deps.gateway.onPolicyReloaded(() => announce('policy'));
 
-  if (deps.probe) {
+  {
     deps.readiness.register({
       name: 'cluster',
       critical: false,

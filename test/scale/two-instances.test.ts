@@ -82,3 +82,35 @@ describe('two instances on PostgreSQL and Redis', () => {
     expect(run.data?.run).toEqual({ endReason: 'INTERRUPTED', message: 'the instance executing the run (instance-a) stopped renewing its lease' });
   }, 30_000);
 });
+
+describe('the gateway across two instances', () => {
+  let cluster: Cluster;
+  let scenariosDir: string;
+  beforeAll(async () => {
+    scenariosDir = await writeScenarios({ 'slow.yaml': slowScenario('slow', 10) });
+    cluster = await startCluster({ scenariosDir, leaseSeconds: LEASE_SECONDS, names: ['gateway-a', 'gateway-b'] });
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await rm(scenariosDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('keeps one audit chain that verifies and unique request ids under 500 concurrent requests to both', async () => {
+    const [a, b] = cluster.instances as [Instance, Instance];
+    const submit = (on: Instance, n: number) =>
+      fetch(`${on.origin}/request`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${cluster.agentToken}` },
+        body: JSON.stringify({ agent: 'cluster-agent', role: 'developer', spec_id: 'SPEC-DOCS', action: 'list_dir', params: { path: n % 2 === 0 ? 'docs' : '/etc' } }),
+      }).then(async (r) => (await r.json()) as { request_id?: string; status: string });
+    const results: { request_id?: string; status: string }[] = [];
+    const waves = 10;
+    for (let w = 0; w < waves; w += 1) results.push(...(await Promise.all(Array.from({ length: 50 }, (_v, i) => submit((w * 50 + i) % 2 === 0 ? a : b, w * 50 + i)))));
+    const ids = results.map((r) => r.request_id);
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(500);
+    const verified = await cluster.gql<{ verifyAuditChain: { ok: boolean; checked: number; firstBrokenAt: number | null } }>(b, '{ verifyAuditChain { ok checked firstBrokenAt } }');
+    expect(verified.data?.verifyAuditChain).toMatchObject({ ok: true, firstBrokenAt: null });
+    expect(verified.data?.verifyAuditChain.checked).toBeGreaterThanOrEqual(1000);
+  }, 120_000);
+});

@@ -44,6 +44,10 @@ export async function* ttpTagged(args: { filter?: TtpTaggedFilter | null; after?
     if (!/^\d{1,15}$/.test(args.after)) throw badInput('after', `must be a cursor from a previous ttpTagged message, got ${JSON.stringify(args.after)}`);
     last = Number(args.after);
   }
+  const start = last;
+  // Skipped by identity, not by "not newer than the last one": with several instances, commits (and
+  // so live messages) need not arrive in cursor order (issue #6 §2).
+  const replayed = new Set<number>();
   const live = ctx.bus.subscribe('ttpTagged', { signal: ctx.signal });
   try {
     if (last !== null) {
@@ -52,6 +56,7 @@ export async function* ttpTagged(args: { filter?: TtpTaggedFilter | null; after?
         const tags = new Map((await ctx.tagStore.tagsByIds(records.flatMap((r) => r.tagIds))).map((t) => [t.id, t]));
         for (const { tagIds, ...record } of records) {
           last = record.seq;
+          replayed.add(record.seq);
           const message = select({ ...record, tags: tagIds.map((id) => tags.get(id)).filter((t): t is NonNullable<typeof t> => t !== undefined) }, filter);
           if (message) yield message;
         }
@@ -59,8 +64,7 @@ export async function* ttpTagged(args: { filter?: TtpTaggedFilter | null; after?
       }
     }
     for await (const message of live) {
-      if (last !== null && message.seq <= last) continue;
-      last = message.seq;
+      if ((start !== null && message.seq <= start) || replayed.delete(message.seq)) continue;
       const selected = select(message, filter);
       if (selected) yield selected;
     }
