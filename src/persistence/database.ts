@@ -109,6 +109,12 @@ interface PgClient {
   setTypeParser(oid: number, format: 'text', parse: (text: string) => unknown): void;
 }
 
+/**
+ * PostgreSQL through `clientUrl` (`?schema=` selects a schema). Text columns order and compare by
+ * the database's collation; keyset pages are consistent under any collation, but they match
+ * SQLite's binary order only under a C collation (`createdb --locale=C.UTF-8`, as docs/deploy.md
+ * should advise).
+ */
 async function openPostgres(url: string): Promise<Database> {
   const orm = await PostgresORM.init({
     ...COMMON,

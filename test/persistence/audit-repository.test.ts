@@ -6,7 +6,8 @@ import { Migration0003Audit } from '../../src/persistence/migrations/migration-0
 import { appendAuditEntry, isWriteConflict } from '../../src/persistence/repositories/audit-append.ts';
 import { createAuditRepository, type AuditRepository } from '../../src/persistence/repositories/audit-repository.ts';
 import { verifyAuditChain } from '../../src/persistence/repositories/audit-verify.ts';
-import { at, openTestDatabase } from './tagging-fixtures.ts';
+import { schemaObjects } from './schema-objects.ts';
+import { at, onPostgres, openTestDatabase } from './tagging-fixtures.ts';
 
 function newEntry(overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
   return {
@@ -82,10 +83,18 @@ describe('audit repository', () => {
     expect(await audit.verify()).toEqual({ ok: false, checked: 2, firstBrokenAt: 3, reason: 'seq gap' });
   });
 
-  it('reports a row that cannot be decoded where it is instead of failing the check', async () => {
+  // SQLite stores JSON as text, so a row can hold what no JSON parser reads; PostgreSQL's json type
+  // refuses such a write (the test after this one).
+  it.skipIf(onPostgres())('reports a row that cannot be decoded where it is instead of failing the check', async () => {
     await appendMany(3);
     await knex()('audit_events').where('seq', 2).update({ origin: '{not json' });
     expect(await audit.verify()).toEqual({ ok: false, checked: 1, firstBrokenAt: 2, reason: 'hash mismatch' });
+  });
+
+  it.runIf(onPostgres())('cannot store a row that would not decode: the json columns refuse invalid JSON', async () => {
+    await appendMany(3);
+    await expect(knex()('audit_events').where('seq', 2).update({ origin: '{not json' })).rejects.toThrow(/invalid input syntax for type json/);
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('fails at seq 1 when verified with the wrong HMAC key or none', async () => {
@@ -207,8 +216,7 @@ describe('audit repository', () => {
   });
 
   it('creates the table with its unique constraints and indexes, and drops it on down', async () => {
-    const indexes: { name: string }[] = await db.fork().getConnection().execute(`select name from sqlite_master where type = 'index' and tbl_name = 'audit_events' and name not like 'sqlite_%' order by name`);
-    expect(indexes.map((i) => i.name)).toEqual([
+    expect(await schemaObjects(db, 'index', 'audit_events')).toEqual([
       'audit_events_agent_index',
       'audit_events_at_index',
       'audit_events_id_unique',
@@ -221,7 +229,7 @@ describe('audit repository', () => {
     const migration = new Migration0003Audit(em.getDriver(), em.config);
     await migration.down();
     for (const sql of migration.getQueries()) await em.getConnection().execute(String(sql));
-    expect(await em.getConnection().execute(`select name from sqlite_master where name = 'audit_events'`)).toEqual([]);
+    expect(await schemaObjects(db, 'table')).not.toContain('audit_events');
   });
 });
 

@@ -139,7 +139,7 @@ describe('tag repository: commit', () => {
     const e = makeEvent('e1');
     // Fails on the tags insert, after the events insert ran in the same transaction.
     const broken = { ...makeTag(e), tactic: null as unknown as string };
-    await expect(store.commit([e], [makeTag(e, { ruleId: 'R9' }), broken], null)).rejects.toThrow(/NOT NULL constraint failed: tags.tactic/);
+    await expect(store.commit([e], [makeTag(e, { ruleId: 'R9' }), broken], null)).rejects.toThrow(/NOT NULL constraint failed: tags\.tactic|null value in column "tactic" of relation "tags" violates not-null constraint/);
     expect(await store.countEvents(null)).toBe(0);
     expect(await store.countTags({})).toBe(0);
     expect(await store.taggedSince(0, 10, null)).toEqual([]);

@@ -5,20 +5,31 @@ import type { EventRecord } from '../../src/engine/tagging/tag-store.ts';
 import type { Tag } from '../../src/engine/tagging/tag.ts';
 import { tagId } from '../../src/engine/tagging/tag-id.ts';
 import { createDatabase, type Database } from '../../src/persistence/database.ts';
+import { createPostgresTestDatabase } from './postgres-test-database.ts';
 
-/** A migrated SQLite database: in memory unless `file` is set (then a temp file, WAL). Always `close()`. */
+/**
+ * A migrated database: SQLite in memory unless `file` is set (then a temp file, WAL). With
+ * GATEHOUSE_TEST_DATABASE_URL set (`npm run test:pg`), a fresh PostgreSQL database instead, except
+ * for `file`, which asks for SQLite's file behaviour. Always `close()`.
+ */
 export async function openTestDatabase(options: { file?: boolean } = {}): Promise<{ db: Database; close(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-persistence-'));
-  const db = await createDatabase({ url: options.file ? undefined : ':memory:', dataDir });
+  const postgresUrl = options.file ? undefined : process.env.GATEHOUSE_TEST_DATABASE_URL;
+  const postgres = postgresUrl ? await createPostgresTestDatabase(postgresUrl) : null;
+  const db = await createDatabase({ url: postgres?.url ?? (options.file ? undefined : ':memory:'), dataDir });
   await db.migrate();
   return {
     db,
     async close() {
       await db.close();
+      await postgres?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
+
+/** True when `openTestDatabase()` opens PostgreSQL, for the few tests about SQLite itself. */
+export const onPostgres = (): boolean => Boolean(process.env.GATEHOUSE_TEST_DATABASE_URL);
 
 export const T0 = new Date('2024-05-06T07:08:09.123Z');
 

@@ -6,7 +6,19 @@ import { Migration0004GatewayRequests } from './migration-0004-gateway-requests.
 import { Migration0005Operator } from './migration-0005-operator.ts';
 import { Migration0006RunLeases } from './migration-0006-run-leases.ts';
 
-/** Every migration, in order. Names are permanent: they are recorded in the database. */
+/**
+ * Every migration, in order. Names are permanent: they are recorded in the database.
+ *
+ * The same migrations serve SQLite and PostgreSQL (issue 6 §1); the knex schema builder emits each
+ * dialect's DDL, and this is the one place that says how the column kinds land:
+ * - `increments` is `integer primary key autoincrement` on SQLite and `serial primary key` on
+ *   PostgreSQL; both hand out keys in insert order, which the `tagged_events` cursor relies on;
+ * - `datetime` is SQLite `datetime` holding epoch milliseconds and PostgreSQL `timestamptz`;
+ * - `json` is text on SQLite and `json` on PostgreSQL (kept as written, key order included, and
+ *   validated on write); `boolean` is 0/1 and a real boolean; `bigInteger` is INT8, read back as a
+ *   number on both (see database.ts);
+ * - the only raw SQL (migration 0002's `create index if not exists`) is accepted by both.
+ */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration0001ApiTokens', class: Migration0001ApiTokens },
   { name: 'Migration0002Tagging', class: Migration0002Tagging },
