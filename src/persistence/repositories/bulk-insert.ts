@@ -21,24 +21,19 @@ export interface BulkInsert {
  * stores them for the dialect, so entities read these rows back unchanged.
  *
  * DIALECT BRANCH for `insert … on conflict do nothing returning` (the one place every bulk write
- * goes through): SQLite takes the one-parameter path below; PostgreSQL takes the portable path,
- * where binding is cheap, in batches sized to its 65,535-parameter limit.
+ * goes through): each dialect has a one-parameter path (`insertSqlite`, `insertPostgres`) that
+ * stores exactly what `insertPortable`, the plain knex form, stores; the tests compare them.
  */
 export async function bulkInsert(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
-  const sqlite = dialectOf(trx) === 'sqlite';
-  // SQLite path: one parameter per batch, so only memory bounds it. PostgreSQL: as many rows as its
-  // parameter limit allows, at most 2,000.
-  const size = sqlite ? 2000 : Math.max(1, Math.min(2000, Math.floor(PG_MAX_PARAMETERS / Math.max(1, insert.columns.length))));
+  const write = dialectOf(trx) === 'sqlite' ? insertSqlite : insertPostgres;
+  // One parameter per batch on both, so only memory bounds a batch.
+  const size = 2000;
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < insert.rows.length; i += size) {
-    const batch = { ...insert, rows: insert.rows.slice(i, i + size) };
-    out.push(...(await (sqlite ? insertSqlite(trx, batch) : insertPortable(trx, batch))));
+    out.push(...(await write(trx, { ...insert, rows: insert.rows.slice(i, i + size) })));
   }
   return out;
 }
-
-/** PostgreSQL's bind-parameter limit per statement (the wire protocol counts them in 16 bits). */
-const PG_MAX_PARAMETERS = 65_535;
 
 /** Any dialect: knex's multi-row insert, one bound parameter per value. At most 500 rows on SQLite. */
 export async function insertPortable(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
@@ -71,4 +66,28 @@ export async function insertSqlite(trx: Knex.Transaction, insert: BulkInsert): P
     `returning ${insert.returning.map(quote).join(', ')}`;
   const rows: unknown = await trx.raw(sql, [json]);
   return rows as Record<string, unknown>[];
+}
+
+/**
+ * POSTGRESQL-ONLY: the same idea as `insertSqlite`. Knex compiles and pg binds one parameter per
+ * value, which made the portable form the bottleneck of ingest on PostgreSQL too; here a batch is
+ * ONE `json` parameter, an array of row objects keyed by column name, that
+ * `json_populate_recordset(null::<table>, …)` turns into rows of the table's own row type, so
+ * every value is parsed by its column's type (ISO dates into `timestamptz`, nested values into
+ * `json` columns as written). `with ordinality` and `order by` keep the input order, and so the
+ * serial keys, as in the other paths. A JSON column's value must not be JSON `null` here (it would
+ * become SQL NULL); the tagging rows' JSON columns are always objects or arrays.
+ */
+export async function insertPostgres(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const json = JSON.stringify(insert.rows.map((row) => Object.fromEntries(insert.columns.map((column, i) => [column, row[i] ?? null]))));
+  const columns = insert.columns.map(quote).join(', ');
+  const conflict = insert.ignoreConflictsOn ? ` on conflict (${insert.ignoreConflictsOn.map(quote).join(', ')}) do nothing` : '';
+  const sql =
+    `insert into ${quote(insert.table)} (${columns}) ` +
+    `select ${insert.columns.map((c) => `r.${quote(c)}`).join(', ')} ` +
+    `from json_populate_recordset(null::${quote(insert.table)}, ?::json) with ordinality as r order by r.ordinality${conflict} ` +
+    `returning ${insert.returning.map(quote).join(', ')}`;
+  const result = (await trx.raw(sql, [json])) as { rows: Record<string, unknown>[] };
+  return result.rows;
 }
