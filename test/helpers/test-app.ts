@@ -36,8 +36,9 @@ export interface TestApp {
 export async function startTestApp(overrides: ConfigInput = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-test-'));
   // The one optional hook (issue 6 §6, `npm run test:pg`): with GATEHOUSE_TEST_DATABASE_URL set to a
-  // PostgreSQL server, each app gets a fresh database there instead of in-memory SQLite.
-  const postgresUrl = process.env.GATEHOUSE_TEST_DATABASE_URL;
+  // PostgreSQL server, each app gets a fresh database there instead of in-memory SQLite (unless the
+  // test names its own database).
+  const postgresUrl = overrides.databaseUrl === undefined ? process.env.GATEHOUSE_TEST_DATABASE_URL : undefined;
   const database: PostgresTestDatabase | null = postgresUrl ? await createPostgresTestDatabase(postgresUrl) : null;
   const config = parseConfig({ port: 0, dataDir, databaseUrl: database?.url ?? ':memory:', logLevel: 'silent', readinessIntervalSeconds: 60, ...overrides });
   const app = createApp(config);
