@@ -17,14 +17,23 @@ const unit = z.number().min(0, 'must be between 0 and 1').max(1, 'must be betwee
 
 const presetSchema = z
   .object({
-    description: z.string().min(1),
-    mode: z.enum(GOVERNANCE_MODES).optional(),
-    action_mode: z.enum(ACTION_MODES).optional(),
-    budgets: z.object({ max_requests_per_minute: z.number().int().min(1).optional(), max_events_per_run: z.number().int().min(1).optional() }).strict().optional(),
-    confidence_floor: unit.optional(),
-    blocked_tactics: z.array(z.string().regex(/^TA\d{4}$/, 'must be a tactic id like "TA0002"')).optional(),
+    description: z.string().min(1).describe('What the preset changes, for the dashboard and run exports.'),
+    mode: z.enum(GOVERNANCE_MODES, { error: `must be one of ${GOVERNANCE_MODES.join(', ')}` }).optional().describe('enforce: denials stop requests; shadow: they are recorded and the request proceeds.'),
+    action_mode: z.enum(ACTION_MODES, { error: `must be one of ${ACTION_MODES.join(', ')}` }).optional(),
+    budgets: z
+      .object({
+        max_requests_per_minute: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional().describe('Per agent.'),
+        max_events_per_run: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional(),
+      })
+      .strict()
+      .optional(),
+    confidence_floor: unit.optional().describe('Tags below this confidence are dropped.'),
+    blocked_tactics: z
+      .array(z.string().regex(/^TA\d{4}$/, 'must be a tactic id like "TA0002"'))
+      .optional()
+      .describe('A request tagged with one of these tactics at tag_deny_threshold or more is denied (blocked_by_detection).'),
     tag_deny_threshold: unit.optional(),
-    approval_ttl_seconds: z.number().int().min(10).optional(),
+    approval_ttl_seconds: z.number().int('must be a whole number').min(10, 'must be 10 or more').optional(),
   })
   .strict();
 

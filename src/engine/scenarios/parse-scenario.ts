@@ -19,12 +19,23 @@ export class ScenarioFileError extends Error {
 export interface ParseScenarioOptions {
   /** The YAML file as messages name it, relative to the scenarios folder (`linux-intrusion.yaml`). */
   file: string;
-  /** The id the file must declare (its name without `.yaml`); null skips the check. */
-  expectedId: string | null;
+  /**
+   * The id the file must declare. Default: the file name without `.yaml`/`.yml`; null skips the check
+   * (for text that is not a file of its own).
+   */
+  expectedId?: string | null;
+  /** The text of the file `events_file` names, when the scenario uses one (the loader reads it). */
+  eventsText?: string;
+  /** That file as messages and `origin` name it, relative to the scenarios folder (default: `events_file` as written). */
+  eventsFile?: string;
+  /** Names of the known governance presets (built-in and presets/governance.yaml). */
   presets: ReadonlySet<string>;
   catalogue: AttackCatalogue;
-  /** The events file's text and its name relative to the scenarios folder, when `events_file` is used. */
-  events?: { text: string; file: string } | null;
+}
+
+/** The id a scenario file must declare: its name without the folder and `.yaml`/`.yml`. */
+export function scenarioIdOfFile(file: string): string {
+  return (file.split('/').at(-1) ?? file).replace(/\.ya?ml$/i, '');
 }
 
 /** Problems beyond this many are summarised: a generated file with one systematic mistake says so once. */
@@ -47,6 +58,21 @@ export function readScenarioYaml(text: string, file: string): unknown {
   }
 }
 
+/**
+ * Why a label cannot be scored, or null: the id must name a current technique of the vendored
+ * catalogue (a revoked or deprecated one is never emitted by a valid rule, so it could only be missed).
+ * A sub-technique typo names its parent's real sub-techniques.
+ */
+function techniqueProblem(id: string, catalogue: AttackCatalogue): string | null {
+  const technique = catalogue.technique(id);
+  if (technique) return technique.revoked || technique.deprecated ? `${id} is ${technique.revoked ? 'revoked' : 'deprecated'} in ATT&CK ${catalogue.release}` : null;
+  const parentId = id.split('.')[0] as string;
+  const parent = id.includes('.') ? catalogue.technique(parentId) : undefined;
+  const known = parent ? [...catalogue.techniques()].filter((t) => t.parentId === parentId && !t.revoked && !t.deprecated).map((t) => t.id).sort() : [];
+  const hint = parent ? (known.length > 0 ? `; ${parentId} (${parent.name}) has ${known.join(', ')}` : `; ${parentId} (${parent.name}) has no sub-techniques`) : '';
+  return `must be a technique of ATT&CK Enterprise ${catalogue.release} (the vendored catalogue)${hint}, got ${JSON.stringify(id)}`;
+}
+
 interface RawStep {
   value: unknown;
   /** For messages: the file and the field prefix (`events[3]`) or line (`:12`). */
@@ -57,9 +83,13 @@ interface RawStep {
 
 function rawSteps(file: ScenarioFile, opts: ParseScenarioOptions, problems: FileProblem[]): RawStep[] {
   if (file.events) return file.events.map((value, i) => ({ value, file: opts.file, prefix: ['events', i], origin: `${opts.file} events[${i}]` }));
-  const events = opts.events;
-  if (!events) return [];
+  if (opts.eventsText === undefined) {
+    problems.push({ file: opts.file, field: 'events_file', message: `was not read (no events text was given to the parser), got ${JSON.stringify(file.events_file)}` });
+    return [];
+  }
+  const events = { text: opts.eventsText, file: opts.eventsFile ?? (file.events_file as string) };
   const steps: RawStep[] = [];
+  // One step object per line; blank lines are allowed. `\r\n` files work because each line is trimmed.
   const lines = events.text.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
     const line = (lines[i] as string).trim();
@@ -88,7 +118,8 @@ export function parseScenario(text: string, opts: ParseScenarioOptions): Scenari
   if (!parsed.success) throw new ScenarioFileError(describeIssues(parsed.error.issues, raw, opts.file), declaredId);
   const file = parsed.data;
   const problems: FileProblem[] = [];
-  if (opts.expectedId !== null && file.id !== opts.expectedId) problems.push({ file: opts.file, field: 'id', message: `must equal the file name "${opts.expectedId}", got ${JSON.stringify(file.id)}` });
+  const expectedId = opts.expectedId === undefined ? scenarioIdOfFile(opts.file) : opts.expectedId;
+  if (expectedId !== null && file.id !== expectedId) problems.push({ file: opts.file, field: 'id', message: `must equal the file name "${expectedId}", got ${JSON.stringify(file.id)}` });
   if (file.governance_preset !== null && !opts.presets.has(file.governance_preset)) {
     problems.push({ file: opts.file, field: 'governance_preset', message: `names no known preset; known: ${[...opts.presets].sort().join(', ')}, got ${JSON.stringify(file.governance_preset)}` });
   }
@@ -107,7 +138,10 @@ export function parseScenario(text: string, opts: ParseScenarioOptions): Scenari
     const field = (name: string) => [step.prefix.length ? `events[${step.prefix[1]}]` : null, name].filter((x) => x !== null).join('.');
     const at = s.occurred_at !== undefined ? new Date(s.occurred_at) : s.at !== undefined ? new Date(startAt.getTime() + offsetSeconds(s.at) * 1000) : previous;
     previous = at;
-    for (const t of s.expect?.techniques ?? []) if (!opts.catalogue.technique(t)) add({ file: step.file, field: field('expect.techniques'), message: `${t} is not an ATT&CK Enterprise technique in the vendored catalogue` });
+    for (const [i, t] of (s.expect?.techniques ?? []).entries()) {
+      const problem = techniqueProblem(t, opts.catalogue);
+      if (problem) add({ file: step.file, field: field(`expect.techniques[${i}]`), message: problem });
+    }
     const expect = s.expect ? { techniques: [...new Set(s.expect.techniques)], decision: s.expect.decision ?? null } : null;
     if (s.event) {
       const e = s.event;
@@ -137,8 +171,9 @@ export function parseScenario(text: string, opts: ParseScenarioOptions): Scenari
     startAt,
     steps,
     sourcePath: opts.file,
-    eventsFile: file.events_file ? (opts.events?.file ?? file.events_file) : null,
-    hash: createHash('sha256').update(text).update('\n').update(opts.events?.text ?? '').digest('hex'),
+    eventsFile: file.events_file ? (opts.eventsFile ?? file.events_file) : null,
+    // The overlay, when one is applied, is folded in by applyScenarioOverlay (scenario-overlay.ts).
+    hash: createHash('sha256').update(text).update('\n').update(file.events_file ? (opts.eventsText ?? '') : '').digest('hex'),
     overlaid: false,
   };
 }

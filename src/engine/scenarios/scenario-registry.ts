@@ -1,7 +1,7 @@
 import type { AttackCatalogue } from '../attack/catalogue.ts';
 import type { GovernancePreset } from '../governance/governance.ts';
 import { watchRules } from '../tagging/rule-watcher.ts';
-import { BUILT_IN_PRESETS, PRESETS_FILE } from './governance-presets.ts';
+import { BUILT_IN_PRESETS } from './governance-presets.ts';
 import { loadScenarioFolder } from './load-scenarios.ts';
 import { applyScenarioOverlay } from './scenario-overlay.ts';
 import type { Scenario, ScenarioLoadError, ScenarioOverlay } from './scenario.ts';
@@ -19,7 +19,10 @@ export interface ScenarioRegistry {
   get(id: string): Scenario | undefined;
   /** Every loaded scenario, by id, overlays applied. */
   list(): Scenario[];
-  /** Files that failed on the last reload (a failing file with a last good version keeps it loaded). */
+  /**
+   * Files that failed on the last reload, presets/governance.yaml first (a failing file with a last
+   * good version keeps it loaded, and its entry says so).
+   */
   errors(): ScenarioLoadError[];
   presets(): GovernancePreset[];
   presetNames(): Set<string>;
@@ -43,6 +46,7 @@ export function createScenarioRegistry(deps: {
   let byId = new Map<string, Scenario>();
   let errors: ScenarioLoadError[] = [];
   let presets: GovernancePreset[] = [...BUILT_IN_PRESETS];
+  let presetsLoaded = false;
   let reloading: Promise<ScenarioReload> | null = null;
   let again = false;
 
@@ -51,15 +55,21 @@ export function createScenarioRegistry(deps: {
   };
 
   const load = async (): Promise<ScenarioReload> => {
-    const folder = await loadScenarioFolder(deps.dir, deps.catalogue);
+    const folder = await loadScenarioFolder(deps.dir, deps.catalogue, presetsLoaded ? { lastGoodPresets: presets } : {});
     const next = new Map(folder.scenarios.map((s) => [s.sourcePath, s]));
     for (const e of folder.errors) {
       const good = byFile.get(e.path);
       if (good && !folder.scenarios.some((s) => s.id === good.id)) next.set(e.path, good);
     }
-    if (!folder.errors.some((e) => e.path === PRESETS_FILE)) presets = folder.presets;
+    // A broken presets file keeps the last good presets (the loader served them), like a broken scenario.
+    const presetsKept = folder.presetErrors.length > 0 && presetsLoaded;
+    presets = folder.presets;
+    if (folder.presetErrors.length === 0) presetsLoaded = true;
     byFile = next;
-    errors = folder.errors.map((e) => (byFile.has(e.path) ? { ...e, problems: [...e.problems, `${e.path}: the last good version stays loaded`] } : e));
+    errors = [
+      ...folder.presetErrors.map((e) => (presetsKept ? { ...e, problems: [...e.problems, `${e.path}: the last good presets stay loaded`] } : e)),
+      ...folder.errors.map((e) => (byFile.has(e.path) ? { ...e, problems: [...e.problems, `${e.path}: the last good version stays loaded`] } : e)),
+    ];
     rebuild();
     const result = { loaded: byId.size, errors };
     deps.onReload?.(result);

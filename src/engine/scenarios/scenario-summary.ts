@@ -10,17 +10,17 @@ export interface ScenarioSummary {
   labelCoverage: number;
   /** Every technique some step expects, sorted. */
   expectedTechniques: string[];
+  /** Labelled decisions by status; a status no step expects is absent (read it as 0). */
   expectedDecisions: Partial<Record<RequestStatus, number>>;
   /** Virtual time from the first step to the last. */
   durationSeconds: number;
 }
 
-const cache = new WeakMap<Scenario, ScenarioSummary>();
-
-/** The figures `scenario(id)` shows (issue #5 §2), computed once per loaded scenario. */
+/**
+ * The figures `scenario(id)` shows (issue #5 §2): one pass over the steps, recomputed on each call
+ * rather than kept in a module-level cache (CONVENTIONS "Nothing runs on import").
+ */
 export function scenarioSummary(s: Scenario): ScenarioSummary {
-  const hit = cache.get(s);
-  if (hit) return hit;
   let events = 0;
   let labelled = 0;
   const techniques = new Set<string>();
@@ -34,7 +34,7 @@ export function scenarioSummary(s: Scenario): ScenarioSummary {
   }
   const first = s.steps[0]?.at.getTime() ?? 0;
   const last = s.steps.at(-1)?.at.getTime() ?? first;
-  const summary = {
+  return {
     stepCount: s.steps.length,
     eventCount: events,
     requestCount: s.steps.length - events,
@@ -44,6 +44,4 @@ export function scenarioSummary(s: Scenario): ScenarioSummary {
     expectedDecisions: decisions,
     durationSeconds: (last - first) / 1000,
   };
-  cache.set(s, summary);
-  return summary;
 }
