@@ -127,8 +127,14 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
     soft(checkProtected(targetPath, policy.protectedPaths, ctx.projectRoot, { deleting: handler.mutates && action === 'delete_file' }));
   }
 
-  if (!ctx.budget.take(r.agent, ctx.knobs.maxRequestsPerMinute, ctx.now.getTime())) {
-    soft(deny('budget_exceeded', `agent ${r.agent} exceeded ${ctx.knobs.maxRequestsPerMinute} requests per minute`));
+  // A budget that cannot be read is spent (fail-closed, issue 6 §5): the closed set has no outage code
+  // of its own for budgets, and budget_exceeded is the check that did not pass; the message says why.
+  try {
+    if (!(await ctx.budget.take(r.agent, ctx.knobs.maxRequestsPerMinute, ctx.now.getTime(), ctx.requestId))) {
+      soft(deny('budget_exceeded', `agent ${r.agent} exceeded ${ctx.knobs.maxRequestsPerMinute} requests per minute`));
+    }
+  } catch (err) {
+    soft(deny('budget_exceeded', `the request budget of agent ${r.agent} could not be checked (${(err as Error).message}); denied until it can be`));
   }
 
   outcome.tags = await ctx.detect(event);

@@ -15,7 +15,11 @@ import { runHandler } from './run-handler.ts';
 export interface GatewayServiceDeps {
   audit: AuditLog;
   requests: GatewayRequestStore;
-  nextRequestId(): string;
+  /**
+   * The next request id: synchronous from the in-process generator, a promise from a shared allocator
+   * (request-id.ts `RequestIdSource`). A rejection means no id, so no record and nothing runs.
+   */
+  nextRequestId(): string | Promise<string>;
   policy(): Policy | null;
   handlers(): ReadonlyMap<string, ActionHandlerDefinition<unknown>>;
   projectRoot: string;
@@ -88,10 +92,20 @@ export function createGatewayService(deps: GatewayServiceDeps) {
     return record;
   };
 
+  /** Without an id there is nothing to audit the request under: refuse it before anything is recorded. */
+  const allocateRequestId = async (): Promise<string> => {
+    try {
+      return await deps.nextRequestId();
+    } catch (err) {
+      deps.onError?.(err, 'no request id could be allocated; the request was refused unrecorded');
+      throw new GatehouseError('SERVICE_UNAVAILABLE', `no request id could be allocated (${(err as Error).message}); nothing was recorded or run, retry`, { reason: 'request_ids_unavailable' });
+    }
+  };
+
   return {
     async submit(input: GatewayRequestInput, principal: Principal | null, options: SubmitOptions): Promise<GatewayRequestRecord> {
       const at = now();
-      const requestId = deps.nextRequestId();
+      const requestId = await allocateRequestId();
       const knobs = deps.knobs();
       const record: GatewayRequestRecord = {
         requestId,

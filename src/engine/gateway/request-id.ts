@@ -7,7 +7,9 @@
  *   `lastRequestId()`): a clock at or before that id's second continues its counter;
  * - the counter never wraps: the 1000th id in one second is `_1000` (it widens). Zero-padding to
  *   three digits and no leading zeros beyond that keep every id's text form unique.
- * Ids are unique per chain of restarts of one instance, not across instances running at once.
+ * The in-process generator makes ids unique per chain of restarts of one instance, not across instances
+ * running at once; several instances share one allocator instead (src/server/redis-request-ids.ts,
+ * issue 6 §5). Both are a `RequestIdSource`, which is what the gateway takes.
  */
 export interface RequestIdParts {
   /** Unix time in whole seconds (UTC). */
@@ -16,7 +18,16 @@ export interface RequestIdParts {
   counter: number;
 }
 
-export interface RequestIdGenerator {
+/**
+ * Where the gateway gets its request ids. The in-process generator answers synchronously (no promise
+ * per request on the embedded default); a shared allocator answers with a promise and rejects when it
+ * cannot allocate, in which case no request is recorded and nothing runs.
+ */
+export interface RequestIdSource {
+  next(): string | Promise<string>;
+}
+
+export interface RequestIdGenerator extends RequestIdSource {
   next(): string;
 }
 

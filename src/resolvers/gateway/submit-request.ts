@@ -1,5 +1,6 @@
 import { badInput } from '../../engine/errors.ts';
 import type { GatewayRequestInput } from '../../engine/gateway/decision.ts';
+import type { GatewayRequestRecord } from '../../engine/gateway/gateway-request.ts';
 import type { Context } from '../context.ts';
 import { originOf } from './gateway-context.ts';
 
@@ -24,7 +25,10 @@ export async function submitRequest(args: { input: GatewayRequestInput }, ctx: C
   checkRequestShape(input);
   const origin = transport === 'rest' ? { ...originOf(ctx), transport: 'rest' as const } : originOf(ctx);
   const scope = `submitRequest:${ctx.principal?.tokenId ?? 'anonymous'}`;
-  const { value } = await ctx.idempotency.run(scope, input.idempotencyKey, () => ctx.gateway.submit(input, ctx.principal, { origin }));
+  // A cache shared between instances keeps the first request's id and reads the request back from
+  // the shared store, so a repeat on any instance returns that request as it stands (issue 6 §5).
+  const shared = { reference: (record: GatewayRequestRecord) => record.requestId, load: (requestId: string) => ctx.gatewayRequests.get(requestId) };
+  const { value } = await ctx.idempotency.run(scope, input.idempotencyKey, () => ctx.gateway.submit(input, ctx.principal, { origin }), shared);
   return { request: value };
 }
 
