@@ -11,6 +11,7 @@ import { createInProcessEventBus, type EventBus } from './engine/events/event-bu
 import { createRedisEventBus, type RedisEventBus } from './server/redis-event-bus.ts';
 import { startCluster } from './capabilities/cluster.ts';
 import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
 import { createReadinessRegistry } from './engine/readiness/readiness-registry.ts';
 import { createDatabase, type Database } from './persistence/database.ts';
 import { createApiTokenRepository } from './persistence/repositories/api-token-repository.ts';
@@ -85,6 +86,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
   // The embedded default; start() swaps in the Redis bus when REDIS_URL is set (issue #6 §2).
   let bus: EventBus<Topics> = createInProcessEventBus<Topics>(config.limits.subscriberQueue);
   let redisBus: RedisEventBus<Topics> | undefined;
+  let redis: Redis | undefined;
   let cluster: ReturnType<typeof startCluster> | undefined;
   const instance = config.instanceId ?? `${hostname()}:${process.pid}`;
   const readiness = createReadinessRegistry();
@@ -125,7 +127,10 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       if (config.redisUrl) {
         redisBus = await createRedisEventBus<Topics>({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, defaultQueueLimit: config.limits.subscriberQueue, onError: (err) => log.error({ err }, 'redis event bus') });
         bus = redisBus;
+        // Commands (request ids, budgets, idempotency) on their own connection, apart from pub/sub.
+        redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectionName: `gatehouse:${instance}` });
       }
+      const shared = redis ? { redis, keyPrefix: config.redisKeyPrefix } : undefined;
       db = await createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
       const database = db;
       const applied = await database.migrate();
@@ -159,9 +164,9 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
       // Governance first: the tagger's floor and the gateway's knobs read the current revision (issue #5 §8).
       const governanceCapability = await startGovernance({ config, db: database, bus });
       const { governance } = governanceCapability;
-      tagging = await startTagging({ config, db: database, bus, log, readiness, dashboard, plugins, confidenceFloor: () => governance.settings().confidenceFloor });
+      tagging = await startTagging({ config, db: database, bus, log, readiness, dashboard, plugins, confidenceFloor: () => governance.settings().confidenceFloor, shared });
       const taggingServices = tagging;
-      gatewayCapability = await startGateway({ config, db: database, bus, log, readiness, dashboard, plugins, tagging, knobs: () => toGatewayKnobs(governance.settings()) });
+      gatewayCapability = await startGateway({ config, db: database, bus, log, readiness, dashboard, plugins, tagging, knobs: () => toGatewayKnobs(governance.settings()), shared });
       const gatewayServices = gatewayCapability;
       const version = readVersion();
       operator = await startOperator({
@@ -284,6 +289,7 @@ export function createApp(config: Config, options: { log?: Logger } = {}): App {
         await plugins?.dispose();
         await db?.close();
         await redisBus?.close();
+        await redis?.quit().catch(() => undefined);
         log.info('gatehouse stopped');
       })();
       return stopping;

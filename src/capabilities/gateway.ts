@@ -14,6 +14,9 @@ import { createPolicyHolder } from '../engine/gateway/load-policy.ts';
 import { formatPolicyProblem } from '../engine/gateway/policy-problem.ts';
 import { createRateBudget } from '../engine/gateway/rate-budget.ts';
 import { createRequestIdGenerator } from '../engine/gateway/request-id.ts';
+import type { Redis } from 'ioredis';
+import { createRedisRateBudget } from '../server/redis-rate-budget.ts';
+import { createRedisRequestIds } from '../server/redis-request-ids.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
 import type { Database } from '../persistence/database.ts';
 import { createAuditRepository } from '../persistence/repositories/audit-repository.ts';
@@ -41,6 +44,8 @@ export async function startGateway(deps: {
   tagging: Awaited<ReturnType<typeof startTagging>>;
   /** The current governance, as the gateway reads it (issue #5 §8). */
   knobs: () => GatewayKnobs;
+  /** Scale-out (issue #6 §5): request ids and per-agent budgets shared through Redis. */
+  shared?: { redis: Redis; keyPrefix: string };
 }) {
   const { config, db, bus, log } = deps;
   await mkdir(config.projectRoot, { recursive: true });
@@ -49,7 +54,8 @@ export async function startGateway(deps: {
   const audit = createAuditRepository(() => db.fork(), { key: toAuditKey(config.auditKey), log: gatewayLog });
   let chain = await audit.verify();
   if (!chain.ok) gatewayLog.error({ firstBrokenAt: chain.firstBrokenAt, reason: chain.reason }, 'the audit chain does not verify');
-  const ids = createRequestIdGenerator({ lastIssued: await audit.lastRequestId() });
+  const lastIssued = await audit.lastRequestId();
+  const ids = deps.shared ? createRedisRequestIds({ redis: deps.shared.redis, keyPrefix: deps.shared.keyPrefix, lastIssued }) : createRequestIdGenerator({ lastIssued });
   const requests = createGatewayRequestRepository(() => db.fork());
   const knobs = deps.knobs;
 
@@ -99,7 +105,7 @@ export async function startGateway(deps: {
     handlers,
     projectRoot,
     knobs,
-    budget: createRateBudget(),
+    budget: deps.shared ? createRedisRateBudget({ redis: deps.shared.redis, keyPrefix: deps.shared.keyPrefix }) : createRateBudget(),
     detect: (event) => rules.engine().evaluate(event),
     recordEvent: async (event, runId) => {
       const input = { ...event, occurredAt: event.occurredAt, payload: event.payload };

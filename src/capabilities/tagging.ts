@@ -4,6 +4,8 @@ import { loadAttackCatalogue } from '../engine/attack/catalogue.ts';
 import type { DashboardRegistry } from '../engine/dashboard/dashboard.ts';
 import type { EventBus } from '../engine/events/event-bus.ts';
 import { createIdempotencyCache } from '../engine/idempotency.ts';
+import type { Redis } from 'ioredis';
+import { createRedisIdempotencyCache } from '../server/redis-idempotency.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
 import { createRuleRegistry } from '../engine/tagging/rule-registry.ts';
 import { createRuleStateService, type RuleStateChange } from '../engine/tagging/rule-state-service.ts';
@@ -33,6 +35,8 @@ export async function startTagging(deps: {
   plugins: PluginRegistry;
   /** The current governance's confidence floor (issue #5 §8). */
   confidenceFloor: () => number;
+  /** Scale-out (issue #6 §5): idempotency keys shared through Redis. */
+  shared?: { redis: Redis; keyPrefix: string };
 }) {
   const { config, db, bus, log } = deps;
   const catalogue = loadAttackCatalogue();
@@ -84,7 +88,7 @@ export async function startTagging(deps: {
     : () => {};
 
   return {
-    shared: { catalogue, rules, ruleStates, reloadRules, tagging, idempotency: createIdempotencyCache() },
+    shared: { catalogue, rules, ruleStates, reloadRules, tagging, idempotency: deps.shared ? createRedisIdempotencyCache({ redis: deps.shared.redis, keyPrefix: deps.shared.keyPrefix, onError: (err, context) => log.error({ err }, context) }) : createIdempotencyCache() },
     perRequest: (em: () => ReturnType<Database['fork']>) => ({ tagStore: createTagRepository(em) }),
     /** In-process listeners for rule state changes (the gateway audits them); not bus subscribers. */
     onRuleStateChange(listener: (change: RuleStateChange) => void) {

@@ -60,7 +60,7 @@ export const ERROR_CODES = {
     details: ['queueLimit'],
   },
   SERVICE_UNAVAILABLE: {
-    meaning: 'The server is starting or shutting down and cannot serve the operation.',
+    meaning: 'The server is starting or shutting down, or a shared store it needs (scale-out: Redis) is unreachable; nothing was done. Retry later.',
     httpStatus: 503,
     details: ['reason'],
   },

@@ -77,6 +77,10 @@ export function createAgentRoutes(deps: { contexts: ContextFactory; log: { error
       if (isGatehouseError(err) && err.code === 'BAD_USER_INPUT') {
         return sendJson(res, 400, { status: 'malformed', error: { code: err.code, message: err.message, details: err.details } });
       }
+      // A shared store (scale-out: Redis ids, idempotency) is unreachable: nothing ran; retry later.
+      if (isGatehouseError(err) && err.code === 'SERVICE_UNAVAILABLE') {
+        return sendJson(res, 503, { status: 'unavailable', error: { code: err.code, message: err.message, details: err.details } });
+      }
       deps.log.error({ err, requestId }, 'POST /request failed');
       sendJson(res, 500, { status: 'error', error: { code: 'INTERNAL_SERVER_ERROR', message: `internal error; logged with request id ${requestId}`, details: { requestId } } });
     }
