@@ -37,6 +37,26 @@ describe('two instances on PostgreSQL and Redis', () => {
     await client.dispose();
   });
 
+  it('delivers gatewayDecisions, ruleStateChanged and runProgress produced on A to subscribers on B', async () => {
+    const client = createClient({ url: b.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${cluster.adminToken}` } });
+    const seen: Record<string, unknown[]> = { decisions: [], states: [], progress: [] };
+    const follow = (key: string, query: string) => client.subscribe({ query }, { next: (m) => seen[key]?.push(m.data), error: () => {}, complete: () => {} });
+    const stops = [follow('decisions', 'subscription { gatewayDecisions { request { requestId status } } }'), follow('states', 'subscription { ruleStateChanged { ruleId effectiveState } }')];
+    await new Promise((r) => setTimeout(r, 500));
+    const decided = await fetch(`${a.origin}/request`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${cluster.agentToken}` }, body: JSON.stringify({ agent: 'cluster-agent', role: 'developer', spec_id: 'SPEC-DOCS', action: 'list_dir', params: { path: '/etc' } }) });
+    const requestId = ((await decided.json()) as { request_id: string }).request_id;
+    await cluster.gql(a, 'mutation { setRuleState(input: { ruleId: "R1002", state: DISABLED }) { userErrors { code } } }');
+    const started = await cluster.gql<{ startRun: { run: { runId: string } } }>(a, 'mutation { startRun(input: { scenarioId: "slow", overrides: { speed: "max" } }) { run { runId } } }');
+    const runId = started.data?.startRun.run.runId as string;
+    stops.push(follow('progress', `subscription { runProgress(runId: "${runId}") { state } }`));
+    await eventuallyTrue(async () => JSON.stringify(seen.decisions).includes(requestId), 3000, 'the decision on B');
+    await eventuallyTrue(async () => JSON.stringify(seen.states).includes('R1002'), 3000, 'the rule state change on B');
+    await eventuallyTrue(async () => JSON.stringify(seen.progress).includes('COMPLETED'), 10_000, 'the run progress on B');
+    for (const stop of stops) stop();
+    await cluster.gql(a, 'mutation { clearRuleState(input: { ruleId: "R1002" }) { userErrors { code } } }');
+    await client.dispose();
+  });
+
   it('stops a rule on B within 1 s of disabling it on A', async () => {
     const set = await cluster.gql<{ setRuleState: { userErrors: unknown[] } }>(a, 'mutation { setRuleState(input: { ruleId: "R1001", state: DISABLED, reason: "cluster test" }) { userErrors { code } } }');
     expect(set.data?.setRuleState.userErrors).toEqual([]);
