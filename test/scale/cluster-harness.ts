@@ -29,7 +29,7 @@ export interface Cluster {
   adminToken: string;
   agentToken: string;
   instances: Instance[];
-  start(name: string): Promise<Instance>;
+  start(name: string, env?: Record<string, string>): Promise<Instance>;
   gql<T>(instance: Instance, query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>;
   stop(): Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function startCluster(options: { scenariosDir: string; leaseSeconds
     adminToken,
     agentToken,
     instances: [],
-    async start(name) {
+    async start(name, extraEnv = {}) {
       const dataDir = await mkdtemp(path.join(tmpdir(), `gatehouse-cluster-${name}-`));
       dirs.push(dataDir);
       let output = '';
@@ -72,6 +72,7 @@ export async function startCluster(options: { scenariosDir: string; leaseSeconds
           GATEHOUSE_WATCH_RULES: 'false',
           GATEHOUSE_MAX_REQUESTS_PER_MINUTE: '100000',
           LOG_LEVEL: 'warn',
+          ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -168,7 +168,7 @@ describe('persistence on PostgreSQL', () => {
       const locks: { n: number }[] = await db
         .fork()
         .getConnection()
-        .execute(`select count(*) as n from pg_locks where locktype = 'advisory' and objid = ${ADVISORY_LOCK.auditChainHead}`);
+        .execute(`select count(*) as n from pg_locks l join pg_database d on d.oid = l.database where d.datname = current_database() and l.locktype = 'advisory' and l.objid = ${ADVISORY_LOCK.auditChainHead}`);
       expect(locks).toEqual([{ n: 0 }]);
     });
   });

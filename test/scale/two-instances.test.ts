@@ -89,6 +89,37 @@ describe('two instances on PostgreSQL and Redis', () => {
     expect(stopped.data?.stopRun).toEqual({ run: { state: 'CANCELLED', endReason: 'STOPPED' }, userErrors: [] });
   });
 
+  it('pauses, steps and resumes a run executing on A through B', async () => {
+    const started = await cluster.gql<{ startRun: { run: { runId: string } } }>(a, 'mutation { startRun(input: { scenarioId: "slow" }) { run { runId } } }');
+    const runId = started.data?.startRun.run.runId as string;
+    const state = async () => (await cluster.gql<{ run: { state: string; progress: { ticksCompleted: number } } }>(b, `{ run(runId: "${runId}") { state progress { ticksCompleted } } }`)).data?.run;
+    await eventuallyTrue(async () => (await state())?.state === 'RUNNING', 10_000, 'the run RUNNING');
+    const paused = await cluster.gql<{ pauseRun: { run: { state: string }; userErrors: unknown[] } }>(b, `mutation { pauseRun(input: { runId: "${runId}" }) { run { state } userErrors { code } } }`);
+    expect(paused.data?.pauseRun).toEqual({ run: { state: 'PAUSED' }, userErrors: [] });
+    await new Promise((r) => setTimeout(r, 1500)); // the owner stores its progress about once a second
+    const before = (await state())?.progress.ticksCompleted ?? 0;
+    const stepped = await cluster.gql<{ stepRun: { run: { state: string; progress: { ticksCompleted: number } } } }>(b, `mutation { stepRun(input: { runId: "${runId}", ticks: 2 }) { run { state progress { ticksCompleted } } userErrors { code } } }`);
+    expect(stepped.data?.stepRun.run.progress.ticksCompleted).toBeGreaterThanOrEqual(before + 2);
+    const resumed = await cluster.gql<{ resumeRun: { run: { state: string } } }>(b, `mutation { resumeRun(input: { runId: "${runId}" }) { run { state } userErrors { code } } }`);
+    expect(['RUNNING', 'COMPLETED']).toContain(resumed.data?.resumeRun.run.state);
+    await cluster.gql(b, `mutation { stopRun(input: { runId: "${runId}" }) { userErrors { code } } }`);
+  }, 30_000);
+
+  it('shows a readiness hint on A while another instance runs a different rule pack', async () => {
+    const rules = await writeScenarios({}); // an empty rules folder: a different rule pack hash
+    const c = await cluster.start('instance-c', { GATEHOUSE_RULES_DIR: rules });
+    try {
+      await eventuallyTrue(async () => {
+        const r = await cluster.gql<{ readiness: { hints: { code: string; message: string }[] } }>(a, '{ readiness { hints { code message } } }');
+        return r.data?.readiness.hints.some((h) => h.code === 'instances_differ' && h.message.startsWith('instance instance-c runs a different rule pack')) ?? false;
+      }, 15_000, 'the instances_differ hint on A');
+    } finally {
+      c.child.kill('SIGTERM');
+      await c.exited;
+      await rm(rules, { recursive: true, force: true });
+    }
+  }, 40_000);
+
   it('ends the run of a killed owner FAULT (interrupted) once its lease expires', async () => {
     const started = await cluster.gql<{ startRun: { run: { runId: string } } }>(a, 'mutation { startRun(input: { scenarioId: "slow" }) { run { runId } } }');
     const runId = started.data?.startRun.run.runId as string;

@@ -174,7 +174,6 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     }
     const before = tick;
     tick += ticksNow;
-    x.control.spend(ticksNow);
     for (let t = before + 1; t <= tick; t += 1) {
       if (t % sampleEvery === 0 || t === ticksTotal) x.logger.log('DEBUG', 'tick', `tick ${t} of ${ticksTotal}`, { tick: t, eventsCompleted: Math.min(done, t * perTick) });
     }
@@ -182,6 +181,8 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     pending = write(out);
     stats.busyMs += now() - started;
     x.onProgress(progress(true));
+    // After the progress: a step that ends here pauses the run, and the pause is stored with these figures.
+    x.control.spend(ticksNow);
   }
   await drain();
   return { ended: 'COMPLETED', stats, progress: progress(false) };
