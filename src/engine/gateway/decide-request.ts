@@ -118,10 +118,15 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
     } catch (err) {
       return hard('invalid_params', `params for ${action}: ${(err as Error).message}`);
     }
+    // The agent_action event names the path acted on (rules match `target_path`): as requested, then
+    // canonical once it is known, so a request denied for its path is still tagged by it.
+    const payload = event.payload as Record<string, unknown>;
+    payload.target_path = String(requested).slice(0, 4096);
     const canonical = await canonicalizeTarget(requested, ctx.projectRoot);
     if (!canonical.ok) return hard(canonical.code, canonical.message);
     targetPath = canonical.path;
     outcome.targetPath = targetPath;
+    payload.target_path = targetPath.slice(0, 4096);
     if (spec) soft(checkSpecPaths(targetPath, spec, ctx.projectRoot));
     if (jurisdiction) soft(checkJurisdictionPaths(targetPath, jurisdiction, ctx.projectRoot));
     soft(checkProtected(targetPath, policy.protectedPaths, ctx.projectRoot, { deleting: handler.mutates && action === 'delete_file' }));

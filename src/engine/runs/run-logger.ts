@@ -18,10 +18,12 @@ export function createRunLogger(deps: {
   let seq = deps.lastSeq ?? 0;
   let pending: RunLogEntry[] = [];
   let written = 0;
+  let sealed = false;
   const ALWAYS = new Set<RunLogEventType>(['run_queued', 'run_started', 'run_completed', 'run_cancelled', 'run_fault', 'run_paused', 'run_resumed', 'run_stepped']);
 
   return {
     log(level: RunLogLevel, eventType: RunLogEventType, message: string, payload: Record<string, unknown> = {}) {
+      if (sealed) return;
       if (!deps.enabled && !ALWAYS.has(eventType) && level !== 'WARN' && level !== 'ERROR') return;
       seq += 1;
       pending.push({ runId: deps.runId, seq, timestamp: now(), level, eventType, message, payload });
@@ -32,6 +34,10 @@ export function createRunLogger(deps: {
     /** Entries written so far (for the store card). */
     get written() {
       return written;
+    },
+    /** After the run's final entry: an executor cut off at the deadline (or on shutdown) logs nothing after it. */
+    seal() {
+      sealed = true;
     },
     async flush() {
       if (pending.length === 0) return 0;

@@ -118,6 +118,7 @@ export function createRunManager(deps: RunManagerDeps) {
     if (a.stats) r.components = cards(a);
     const type = state === 'COMPLETED' ? 'run_completed' : state === 'CANCELLED' ? 'run_cancelled' : 'run_fault';
     a.logger.log(state === 'FAULT' ? 'ERROR' : 'INFO', type, `run ${state.toLowerCase()}${message ? `: ${message}` : ''}`, { state, endReason, eventsCompleted: r.progress.eventsCompleted });
+    a.logger.seal();
     await a.logger.flush().catch((err) => deps.onError(err, `could not store the last logs of ${r.runId}`));
     await save(a);
     announce(a);
