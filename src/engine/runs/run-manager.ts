@@ -113,14 +113,17 @@ export function createRunManager(deps: RunManagerDeps) {
     if (a.closed) return;
     a.closed = true;
     const r = a.record;
-    Object.assign(r, { state, endReason, message, endedAt: now() });
-    if (a.metrics && r.metrics === null) r.metrics = a.metrics.summary(a.session?.lifterErrors() ?? 0);
-    if (a.stats) r.components = cards(a);
+    // The final state is stored before the record in memory shows it, so whoever reads the run as
+    // ended (run, state, runProgress) also finds it ended in the store (runs, dashboard counts).
+    const final: RunRecord = { ...r, state, endReason, message, endedAt: now() };
+    if (a.metrics && final.metrics === null) final.metrics = a.metrics.summary(a.session?.lifterErrors() ?? 0);
+    if (a.stats) final.components = cards(a);
     const type = state === 'COMPLETED' ? 'run_completed' : state === 'CANCELLED' ? 'run_cancelled' : 'run_fault';
     a.logger.log(state === 'FAULT' ? 'ERROR' : 'INFO', type, `run ${state.toLowerCase()}${message ? `: ${message}` : ''}`, { state, endReason, eventsCompleted: r.progress.eventsCompleted });
     a.logger.seal();
     await a.logger.flush().catch((err) => deps.onError(err, `could not store the last logs of ${r.runId}`));
-    await save(a);
+    await deps.store.update(final).catch((err) => deps.onError(err, `could not store run ${r.runId}`));
+    Object.assign(r, final);
     announce(a);
     coalescers.get(r.runId)?.flush();
     coalescers.get(r.runId)?.dispose();
