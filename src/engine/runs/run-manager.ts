@@ -1,63 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { conflict, GatehouseError } from '../errors.ts';
-import type { GovernanceService } from '../governance/governance-service.ts';
 import { policySetHashOf } from '../governance/governance-service.ts';
-import type { Scenario } from '../scenarios/scenario.ts';
-import { isTerminal, type FrozenRuleState, type RunOverrides, type RunRecord, type RunState } from './run.ts';
+import { isTerminal, type RunOverrides, type RunRecord, type RunState } from './run.ts';
 import { componentCards } from './run-components.ts';
 import { createRunControl, type RunControl } from './run-control.ts';
 import { executeRun, stepsToRun, type ExecutionStats } from './run-executor.ts';
-import type { RunLogEntry } from './run-log.ts';
 import { createRunLogger, type RunLogger } from './run-logger.ts';
 import { createRunMetrics, type RunMetricsAccumulator } from './run-metrics.ts';
 import { resolveRunParams } from './run-params.ts';
+import { awaitStored, startLeaseKeeper } from './run-lease.ts';
 import { computeProgress, createProgressCoalescer, type RunProgressMessage } from './run-progress.ts';
 import type { RunSession } from './run-session.ts';
-import type { RunStore } from './run-store.ts';
+import type { RunCommand, RunManagerDeps } from './run-manager-deps.ts';
+
+export type { RunCommand, RunManagerDeps } from './run-manager-deps.ts';
 
 /** How long a stop waits for the run to reach an event boundary before it is cut off (issue #5 §3). */
 export const STOP_DEADLINE_MS = 10_000;
-
-export interface RunManagerDeps {
-  store: RunStore;
-  scenario(id: string): Scenario | undefined;
-  governance: GovernanceService;
-  hashes(): { policyHash: string | null; rulePackHash: string };
-  /** Rules not plainly enabled right now (frozen into each run's snapshot). */
-  ruleStates(): FrozenRuleState[];
-  /** Rule id → the techniques it emits (for per-rule false negatives). */
-  ruleEmits(): ReadonlyMap<string, readonly { techniqueId: string; subTechniqueId: string | null }[]>;
-  lifterRules(): number;
-  openSession(run: RunRecord, scenario: Scenario): Promise<RunSession>;
-  publishProgress(message: RunProgressMessage): void;
-  publishLog(entry: RunLogEntry): void;
-  maxConcurrentRuns: number;
-  /** Runs whose detail (events, tags, decisions, logs) is kept; older runs keep their summary only. */
-  retainDetail: number;
-  instance: string;
-  onError(err: unknown, context: string): void;
-  now?: () => Date;
-  /** Default STOP_DEADLINE_MS (tests shorten it). */
-  stopDeadlineMs?: number;
-  /**
-   * Scale-out (issue #6 §4): runs are leased to the instance executing them and renewed every third
-   * of `ms`; a run whose lease expired (its owner died) is ended FAULT (interrupted) by another
-   * instance. Absent: one instance owns every run, and start-up recovers them all.
-   */
-  lease?: { ms: number };
-  /** Scale-out: carries stop, pause, resume and step to the instance that executes the run. */
-  relay?: { send(command: RunCommand): void; listen(handler: (command: RunCommand) => void): void };
-}
-
-/** A run command for the instance executing the run (scale-out). */
-export interface RunCommand {
-  runId: string;
-  command: 'stop' | 'pause' | 'resume' | 'step';
-  ticks?: number;
-  reason?: string | null;
-  by?: string | null;
-  from: string;
-}
 
 /** How long a relayed command waits to see its effect in the store before returning what is there. */
 const RELAY_WAIT_MS = STOP_DEADLINE_MS + 2000;
@@ -233,32 +192,14 @@ export function createRunManager(deps: RunManagerDeps) {
     deps.publishProgress({ runId: r.runId, state: 'FAULT', endReason: 'interrupted', progress: r.progress, at: now() });
   };
 
-  const leaseTimer = deps.lease
-    ? setInterval(() => {
-        const until = new Date(now().getTime() + (deps.lease as { ms: number }).ms);
-        void deps.store.renewLeases(deps.instance, [...active.keys()], until).catch((err) => deps.onError(err, 'could not renew run leases'));
-        void deps.store
-          .expiredLeases(now(), deps.instance)
-          .then(async (expired) => {
-            for (const r of expired) {
-              if (active.has(r.runId)) continue;
-              await interruptStored(r, `the instance executing the run (${r.owner ?? 'unknown'}) stopped renewing its lease`);
-            }
-          })
-          .catch((err) => deps.onError(err, 'could not sweep expired run leases'));
-      }, Math.max(1000, Math.floor(deps.lease.ms / 3)))
-    : undefined;
-  leaseTimer?.unref();
+  const stopLeases = deps.lease
+    ? startLeaseKeeper({ store: deps.store, instance: deps.instance, leaseMs: deps.lease.ms, now, held: () => [...active.keys()], interrupt: interruptStored, onError: deps.onError })
+    : () => {};
 
   /** Sends a command to the run's owner and waits until the store shows its effect (or a deadline). */
-  const relayed = async (r: RunRecord, command: RunCommand, done: (r: RunRecord) => boolean): Promise<RunRecord> => {
+  const relayed = (r: RunRecord, command: RunCommand, done: (r: RunRecord) => boolean): Promise<RunRecord> => {
     deps.relay?.send(command);
-    const deadline = Date.now() + RELAY_WAIT_MS;
-    for (;;) {
-      const current = (await deps.store.get(r.runId)) ?? r;
-      if (done(current) || Date.now() > deadline) return current;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    return awaitStored(deps.store, r, done, RELAY_WAIT_MS);
   };
   const remote = (r: RunRecord) => deps.relay !== undefined && !isTerminal(r.state) && r.owner !== null && r.owner !== deps.instance;
 
@@ -418,7 +359,7 @@ export function createRunManager(deps: RunManagerDeps) {
      */
     async dispose(): Promise<void> {
       disposed = true;
-      clearInterval(leaseTimer);
+      stopLeases();
       const started = [...active.values()].filter((a) => a.record.startedAt);
       for (const a of started) a.control.stop();
       await Promise.all(started.map((a) => close(a, 'FAULT', 'interrupted', 'the server stopped while the run was in progress').catch((err) => deps.onError(err, 'closing a run on shutdown failed'))));
