@@ -33,13 +33,7 @@ export default async function ingestBench() {
   const startedAt = new Date();
   const loadAtStart = loadAverage1m();
   const corpus = await loadCommandCorpus();
-  const counts = await corpusTagCounts(await loadShippedPack(), corpus);
-  const expected = { messages: 0, tags: 0 };
-  for (let n = 0; n < events; n++) {
-    const tags = counts[n % counts.length] as number;
-    expected.tags += tags;
-    if (tags > 0) expected.messages += 1;
-  }
+  const expected = await expectedTags(corpus, events);
   const body = buildBody(corpus, events);
   const bodyBytes = body.reduce((sum, chunk) => sum + chunk.length, 0);
   progress(`${events} events, ${(bodyBytes / 2 ** 20).toFixed(1)} MiB NDJSON; expecting ${expected.messages} tagged events, ${expected.tags} tags`);
@@ -62,6 +56,18 @@ export default async function ingestBench() {
     meetsTarget,
     meetsTargetRule: 'every run at or above target, and every run committed and delivered exactly what was expected',
   };
+}
+
+/** Tagged messages and tags the shipped pattern rules give `events` events of the cycled corpus. */
+export async function expectedTags(corpus: CommandCorpus, events: number): Promise<{ messages: number; tags: number }> {
+  const counts = await corpusTagCounts(await loadShippedPack(), corpus);
+  const expected = { messages: 0, tags: 0 };
+  for (let n = 0; n < events; n++) {
+    const tags = counts[n % counts.length] as number;
+    expected.tags += tags;
+    if (tags > 0) expected.messages += 1;
+  }
+  return expected;
 }
 
 export function buildBody(corpus: CommandCorpus, events: number): Buffer[] {

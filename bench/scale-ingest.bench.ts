@@ -2,8 +2,7 @@ import { loadAverage1m, machineFacts, readPositiveInt } from './lib/bench-env.ts
 import { loadCommandCorpus } from './lib/command-corpus.ts';
 import { round } from './lib/load.ts';
 import { createBenchDatabase } from './lib/postgres-database.ts';
-import { corpusTagCounts, loadShippedPack } from './lib/shipped-engine.ts';
-import { buildBody, measureRun } from './ingest.bench.ts';
+import { buildBody, expectedTags, measureRun } from './ingest.bench.ts';
 
 /**
  * Ingest on PostgreSQL vs SQLite in the same run (issue #6, benchmarks): the ingest bench's stream
@@ -16,13 +15,7 @@ export default async function scaleIngestBench() {
   const startedAt = new Date();
   const loadAtStart = loadAverage1m();
   const corpus = await loadCommandCorpus();
-  const counts = await corpusTagCounts(await loadShippedPack(), corpus);
-  const expected = { messages: 0, tags: 0 };
-  for (let n = 0; n < events; n++) {
-    const tags = counts[n % counts.length] as number;
-    expected.tags += tags;
-    if (tags > 0) expected.messages += 1;
-  }
+  const expected = await expectedTags(corpus, events);
   const body = buildBody(corpus, events);
   const sqlite = await measureRun(1, 2, body, expected, 'file');
   const pgDatabase = await createBenchDatabase();

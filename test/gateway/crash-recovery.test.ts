@@ -9,6 +9,7 @@ import { parseConfig } from '../../src/config.ts';
 import { compareRequestIds } from '../../src/engine/gateway/request-id.ts';
 import { startTestApp } from '../helpers/test-app.ts';
 import { agentToken, createProject, FIXTURE_PLUGINS, FIXTURE_POLICY, REQUEST_FIELDS, type Project, type RequestView } from './gateway-harness.ts';
+import { gqlAt, until } from '../helpers/child-http.ts';
 
 /**
  * Issue #4 acceptance: "Killing the server between 'approved' and 'completed' leaves a chain that
@@ -18,27 +19,6 @@ import { agentToken, createProject, FIXTURE_PLUGINS, FIXTURE_POLICY, REQUEST_FIE
  */
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
 const STALL = { agent: 'stall-agent', role: 'developer', spec_id: 'SPEC-TOOLS', action: 'stall_forever', params: {} };
-
-async function gqlAt<T>(origin: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${origin}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data as T;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('a server killed between approved and completed', () => {
   let project: Project;

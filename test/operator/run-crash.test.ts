@@ -8,6 +8,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { startTestApp } from '../helpers/test-app.ts';
 import { MINI, slowScenario, writeScenarios } from './operator-fixtures.ts';
+import { gqlAt, until } from '../helpers/child-http.ts';
 
 /**
  * Issue #5 acceptance: "Restarting the server mid-run leaves that run FAULT (interrupted) and the
@@ -15,23 +16,6 @@ import { MINI, slowScenario, writeScenarios } from './operator-fixtures.ts';
  * killed with SIGKILL while a run is RUNNING, and a new server on the same database recovers.
  */
 const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url));
-
-async function gqlAt<T>(origin: string, token: string, query: string): Promise<T> {
-  const response = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data as T;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('a server killed while a run is in progress', () => {
   let child: ChildProcess | undefined;
