@@ -20,11 +20,13 @@ import { createRedisRequestIds } from '../server/redis-request-ids.ts';
 import type { ReadinessRegistry } from '../engine/readiness/readiness-registry.ts';
 import type { Database } from '../persistence/database.ts';
 import { createAuditRepository } from '../persistence/repositories/audit-repository.ts';
+import { createGatewayJournal } from '../persistence/repositories/gateway-journal-repository.ts';
 import { createGatewayRequestRepository } from '../persistence/repositories/gateway-request-repository.ts';
 import type { ActionHandlerDefinition } from '../plugins/api.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { Topics } from '../resolvers/context.ts';
 import type { PolicyView } from '../resolvers/gateway/gateway-context.ts';
+import { createEventRecorder } from './event-recorder.ts';
 import { gatewayDashboard, gatewayProbe } from './gateway-status.ts';
 import type { startTagging } from './tagging.ts';
 
@@ -57,6 +59,7 @@ export async function startGateway(deps: {
   const lastIssued = await audit.lastRequestId();
   const ids = deps.shared ? createRedisRequestIds({ redis: deps.shared.redis, keyPrefix: deps.shared.keyPrefix, lastIssued }) : createRequestIdGenerator({ lastIssued });
   const requests = createGatewayRequestRepository(() => db.fork());
+  const journal = createGatewayJournal(audit);
   const knobs = deps.knobs;
 
   const system = { tokenId: null, tokenName: null, transport: 'system' as const };
@@ -97,8 +100,9 @@ export async function startGateway(deps: {
     return map;
   };
   const { rules, tagging } = deps.tagging.shared;
+  const liveEvents = createEventRecorder((inputs, runId) => tagging.ingest(inputs, { runId }));
   const gateway = createGatewayService({
-    audit,
+    journal,
     requests,
     nextRequestId: () => ids.next(),
     policy: () => holder.current(),
@@ -107,11 +111,7 @@ export async function startGateway(deps: {
     knobs,
     budget: deps.shared ? createRedisRateBudget({ redis: deps.shared.redis, keyPrefix: deps.shared.keyPrefix }) : createRateBudget(),
     detect: (event) => rules.engine().evaluate(event),
-    recordEvent: async (event, runId) => {
-      const input = { ...event, occurredAt: event.occurredAt, payload: event.payload };
-      const summary = await tagging.ingest([input], { runId });
-      return summary.results[0]?.newTagIds ?? [];
-    },
+    recordEvent: (event, runId) => liveEvents.record(event, runId),
     publishDecision: (record) => bus.publish('gatewayDecisions', { seq: record.auditSeq ?? 0, request: record }),
     publishApprovalRequested: (record) => bus.publish('approvalRequested', record),
     maxContentBytes: 1024 * 1024,
@@ -164,7 +164,7 @@ export async function startGateway(deps: {
    */
   const createRunGateway = (run: { policy: Policy | null; knobs: GatewayKnobs; detect(event: PluginEvent): Promise<Tag[]>; recordEvent(event: PluginEvent, runId: string | null): Promise<string[]>; now(): Date }) =>
     createGatewayService({
-      audit,
+      journal,
       requests,
       nextRequestId: () => ids.next(),
       policy: () => run.policy,

@@ -1,6 +1,7 @@
 import type { Principal } from '../../src/engine/auth/principal.ts';
 import type { AuditEntry, AuditLog, NewAuditEntry } from '../../src/engine/gateway/audit.ts';
 import type { GatewayRequestRecord, GatewayRequestStore } from '../../src/engine/gateway/gateway-request.ts';
+import type { GatewayJournal } from '../../src/engine/gateway/gateway-journal.ts';
 import { createGatewayService, type GatewayServiceDeps } from '../../src/engine/gateway/gateway-service.ts';
 import { DEFAULT_GATEWAY_KNOBS } from '../../src/engine/gateway/governance-knobs.ts';
 import type { Policy } from '../../src/engine/gateway/policy.ts';
@@ -71,13 +72,26 @@ export function memoryRequests(): GatewayRequestStore & { rows: Map<string, Gate
   };
 }
 
+/** The journal on the two stand-ins: entries appended, then the row written (no atomicity needed here). */
+export function memoryJournal(audit: AuditLog, requests: GatewayRequestStore): GatewayJournal {
+  return {
+    async commit(record, entries, row) {
+      const stored: AuditEntry[] = [];
+      for (const entry of entries) stored.push(await audit.append({ ...entry, dryRun: record.dryRun, runId: record.runId }));
+      if (row === 'insert') await requests.insert(record);
+      if (row === 'replace') await requests.update(record);
+      return stored;
+    },
+  };
+}
+
 /** A gateway service on the stand-ins; `overrides` replaces any dependency. */
 export function pingGateway(overrides: Partial<GatewayServiceDeps> = {}) {
   const audit = memoryAudit();
   const requests = memoryRequests();
   let n = 0;
   const gateway = createGatewayService({
-    audit,
+    journal: memoryJournal(audit, requests),
     requests,
     nextRequestId: () => `req_20240506_070809_${String((n += 1)).padStart(3, '0')}`,
     policy: () => PING_POLICY,

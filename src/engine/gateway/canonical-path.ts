@@ -112,9 +112,9 @@ function canonicalRoot(projectRoot: string): string {
   }
 }
 
-function canonicalize(requested: string, projectRoot: string, what: string): string {
+function canonicalize(requested: string, projectRoot: string, what: string, knownRoot?: string): string {
   const text = checkText(requested, what);
-  const root = canonicalRoot(projectRoot);
+  const root = knownRoot ?? canonicalRoot(projectRoot);
   // Literal text: no percent-decoding, no `~` expansion. `..` is resolved lexically here, then symlinks
   // below; the caller must act on the returned path, never on the string it was given.
   const lexical = path.resolve(root, text);
@@ -153,9 +153,9 @@ export async function canonicalizeTarget(requested: string, projectRoot: string)
  * cannot be resolved at all (`invalid_params`: a symlink loop, an unreadable directory) is left to the
  * caller, which must decide in the fail-closed direction (path-rules.ts).
  */
-export function canonicalizePolicyPath(entry: string, projectRoot: string): CanonicalPathResult {
+export function canonicalizePolicyPath(entry: string, projectRoot: string, knownRoot?: string): CanonicalPathResult {
   try {
-    return { ok: true, path: canonicalize(entry, projectRoot, 'policy path') };
+    return { ok: true, path: canonicalize(entry, projectRoot, 'policy path', knownRoot) };
   } catch (err) {
     if (err instanceof CanonicalError) return { ok: false, code: err.code, message: err.message };
     throw err;
@@ -170,4 +170,36 @@ export function canonicalProjectRoot(projectRoot: string): string | null {
     if (err instanceof CanonicalError) return null;
     throw err;
   }
+}
+
+/**
+ * One decision's view of the filesystem: the project root and each policy entry are resolved once
+ * per decision however many checks ask (a request's spec, jurisdiction, protected and approval
+ * checks share entries and the root), and never reused by a later decision, so a symlink changed
+ * between two requests is seen by the second.
+ */
+export interface PathResolver {
+  readonly projectRoot: string;
+  /** The canonical project root, or null when it does not resolve. */
+  root(): string | null;
+  /** `canonicalizePolicyPath` for this decision. */
+  policyPath(entry: string): CanonicalPathResult;
+}
+
+export function createPathResolver(projectRoot: string): PathResolver {
+  let root: string | null | undefined;
+  const entries = new Map<string, CanonicalPathResult>();
+  const resolver: PathResolver = {
+    projectRoot,
+    root: () => (root === undefined ? (root = canonicalProjectRoot(projectRoot)) : root),
+    policyPath(entry) {
+      let resolved = entries.get(entry);
+      if (!resolved) {
+        resolved = canonicalizePolicyPath(entry, projectRoot, resolver.root() ?? undefined);
+        entries.set(entry, resolved);
+      }
+      return resolved;
+    },
+  };
+  return resolver;
 }

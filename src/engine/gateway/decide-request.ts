@@ -2,7 +2,7 @@ import type { ActionHandlerDefinition, PluginEvent } from '../../plugins/api.ts'
 import type { Principal } from '../auth/principal.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { Tag } from '../tagging/tag.ts';
-import { canonicalizeTarget } from './canonical-path.ts';
+import { canonicalizeTarget, createPathResolver } from './canonical-path.ts';
 import { deny, type Denial, type GatewayRequestInput } from './decision.ts';
 import type { GatewayKnobs } from './governance-knobs.ts';
 import { checkJurisdictionPaths, checkProtected, checkSpecPaths, matchesApprovalRule } from './path-rules.ts';
@@ -110,6 +110,8 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
   outcome.params = params;
 
   let targetPath: string | null = null;
+  // The root and each policy entry are resolved once for this decision, however many checks ask.
+  const paths = createPathResolver(ctx.projectRoot);
   if (handler.takesPath) {
     let requested: string;
     try {
@@ -127,9 +129,9 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
     targetPath = canonical.path;
     outcome.targetPath = targetPath;
     payload.target_path = targetPath.slice(0, 4096);
-    if (spec) soft(checkSpecPaths(targetPath, spec, ctx.projectRoot));
-    if (jurisdiction) soft(checkJurisdictionPaths(targetPath, jurisdiction, ctx.projectRoot));
-    soft(checkProtected(targetPath, policy.protectedPaths, ctx.projectRoot, { deleting: handler.mutates && action === 'delete_file' }));
+    if (spec) soft(checkSpecPaths(targetPath, spec, paths));
+    if (jurisdiction) soft(checkJurisdictionPaths(targetPath, jurisdiction, paths));
+    soft(checkProtected(targetPath, policy.protectedPaths, paths, { deleting: handler.mutates && action === 'delete_file' }));
   }
 
   // A budget that cannot be read is spent (fail-closed, issue 6 §5): the closed set has no outage code
@@ -149,6 +151,6 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
       deny('blocked_by_detection', `rule ${blocking.ruleId} tagged this request ${blocking.subTechniqueId ?? blocking.techniqueId} (tactic ${blocking.tactic}, confidence ${blocking.confidence}); that tactic is blocked at ${ctx.knobs.tagDenyThreshold}`),
     );
   }
-  outcome.approvalRule = matchesApprovalRule(action, targetPath, policy.approvalRules, ctx.projectRoot);
+  outcome.approvalRule = matchesApprovalRule(action, targetPath, policy.approvalRules, paths);
   return outcome;
 }

@@ -2,10 +2,11 @@ import type { ActionHandlerDefinition, PluginEvent } from '../../plugins/api.ts'
 import type { Principal } from '../auth/principal.ts';
 import { badInput, GatehouseError } from '../errors.ts';
 import type { Tag } from '../tagging/tag.ts';
-import type { AuditLog, AuditOrigin, NewAuditEntry } from './audit.ts';
+import type { AuditOrigin } from './audit.ts';
 import { checkRequest } from './decide-request.ts';
 import { deny, type Denial, type GatewayRequestInput } from './decision.ts';
 import { enforce } from './enforcement.ts';
+import type { GatewayJournal, JournalEntry } from './gateway-journal.ts';
 import type { GatewayRequestRecord, GatewayRequestStore } from './gateway-request.ts';
 import type { GatewayKnobs } from './governance-knobs.ts';
 import type { Policy } from './policy.ts';
@@ -13,7 +14,9 @@ import type { RateBudget } from './rate-budget.ts';
 import { runHandler } from './run-handler.ts';
 
 export interface GatewayServiceDeps {
-  audit: AuditLog;
+  /** Audit entries and request rows, committed together (gateway-journal.ts). */
+  journal: GatewayJournal;
+  /** Reads requests back (approvals); every write goes through `journal`. */
   requests: GatewayRequestStore;
   /**
    * The next request id: synchronous from the in-process generator, a promise from a shared allocator
@@ -41,15 +44,14 @@ export interface SubmitOptions {
 }
 
 /**
- * The policy gateway (DESIGN §7): decide, record, then act. The decision is audited before anything
- * executes — if that write fails the request is denied `audit_unavailable` — and the request row says
- * `running` before the handler starts, so a crash leaves a request whose state says what happened.
+ * The policy gateway (DESIGN §7): decide, record, then act. The request's receipt and its decision
+ * are committed to the audit chain, with the request row, before anything executes — if that commit
+ * fails the request is denied `audit_unavailable` — and the row says `running` before the handler
+ * starts, so a crash leaves a request whose state says what happened. The outcome and the final row
+ * are committed together afterwards.
  */
 export function createGatewayService(deps: GatewayServiceDeps) {
   const now = deps.now ?? (() => new Date());
-
-  const audit = async (entry: Omit<NewAuditEntry, 'runId' | 'dryRun'>, record: GatewayRequestRecord) =>
-    deps.audit.append({ ...entry, dryRun: record.dryRun, runId: record.runId });
 
   const auditFields = (record: GatewayRequestRecord, origin: AuditOrigin) => ({
     requestId: record.requestId,
@@ -60,11 +62,30 @@ export function createGatewayService(deps: GatewayServiceDeps) {
     origin,
   });
 
-  /**
-   * Runs an approved request's handler and records the outcome in the audit log; never throws. The
-   * caller has already stored the request as `running` and stores the outcome afterwards.
-   */
-  const execute = async (record: GatewayRequestRecord, origin: AuditOrigin, handler: ActionHandlerDefinition<unknown>, params: unknown) => {
+  /** The entry that records where a request's decision or approval left it. */
+  const decisionEntry = (record: GatewayRequestRecord, origin: AuditOrigin, kind: 'decision' | 'approval_requested'): JournalEntry => ({
+    ...auditFields(record, origin),
+    kind,
+    decision: record.status,
+    reasonCode: record.reason?.code ?? record.shadowReason?.code ?? null,
+    details: { reason: record.reason, shadowReason: record.shadowReason, targetPath: record.targetPath, approvalRule: record.approvalRule },
+  });
+
+  /** Nothing could be audited: the request is denied and runs nothing. */
+  const unaudited = (record: GatewayRequestRecord, message: string) =>
+    Object.assign(record, { status: 'DENIED', reason: deny('audit_unavailable', message), shadowReason: null, expiresAt: null, execution: 'not_run' });
+
+  /** Stores the row alone when its audited step failed (best effort: the database may be down too). */
+  const storeUnaudited = async (record: GatewayRequestRecord, row: 'insert' | 'replace') => {
+    try {
+      await deps.journal.commit(record, [], row);
+    } catch (err) {
+      deps.onError?.(err, `storing ${record.requestId} after its audit failed also failed`);
+    }
+  };
+
+  /** Runs an approved request's handler; never throws. Returns the audit entry of the outcome. */
+  const execute = async (record: GatewayRequestRecord, origin: AuditOrigin, handler: ActionHandlerDefinition<unknown>, params: unknown): Promise<JournalEntry> => {
     const outcome = await runHandler(handler, params, { projectRoot: deps.projectRoot, targetPath: record.targetPath, dryRun: record.dryRun, maxContentBytes: deps.maxContentBytes });
     record.execution = outcome.ok ? 'completed' : 'failed';
     record.result = outcome.output;
@@ -72,21 +93,29 @@ export function createGatewayService(deps: GatewayServiceDeps) {
       record.status = 'DENIED';
       record.reason = deny('handler_failed', outcome.message);
     }
+    return { ...auditFields(record, origin), kind: outcome.ok ? 'action_completed' : 'action_failed', decision: record.status, reasonCode: record.reason?.code ?? null, details: { result: outcome.output } };
+  };
+
+  /** Commits the outcome of an action that ran, with the final row; an audit failure is logged (the action already ran). */
+  const recordOutcome = async (record: GatewayRequestRecord, entry: JournalEntry) => {
     try {
-      await audit({ ...auditFields(record, origin), kind: outcome.ok ? 'action_completed' : 'action_failed', decision: record.status, reasonCode: record.reason?.code ?? null, details: { result: outcome.output } }, record);
+      await deps.journal.commit(record, [entry], 'replace');
     } catch (err) {
       deps.onError?.(err, `audit of the outcome of ${record.requestId} failed after the action ran`);
+      await storeUnaudited(record, 'replace');
     }
   };
 
-  /** Tags the request as an agent_action event, stores its final state (one write) and publishes. */
-  const finish = async (record: GatewayRequestRecord, event: PluginEvent) => {
+  /** Tags the request as an agent_action event (and publishes its tags); a failure is logged, not fatal. */
+  const tag = async (record: GatewayRequestRecord, event: PluginEvent) => {
     try {
       record.tagIds = await deps.recordEvent({ ...event, payload: { ...event.payload, decision: record.status } }, record.runId);
     } catch (err) {
       deps.onError?.(err, `tagging ${record.requestId} as an agent_action event failed`);
     }
-    await deps.requests.update(record);
+  };
+
+  const publish = (record: GatewayRequestRecord) => {
     deps.publishDecision(record);
     if (record.status === 'PENDING_APPROVAL') deps.publishApprovalRequested(record);
     return record;
@@ -134,16 +163,10 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         tokenId: principal?.tokenId ?? null,
         runId: options.runId ?? null,
       };
-      const base = auditFields(record, options.origin);
-      let denial: Denial | null = null;
-      try {
-        await audit({ ...base, kind: 'request_received', decision: null, reasonCode: null, details: { params: record.params, rationale: record.rationale } }, record);
-      } catch (err) {
-        deps.onError?.(err, `audit write for ${requestId} failed`);
-        denial = deny('audit_unavailable', 'the audit log could not be written; nothing runs without an audit record');
-      }
+      // The receipt names the request as asked (the action before aliases are resolved).
+      const received: JournalEntry = { ...auditFields(record, options.origin), kind: 'request_received', decision: null, reasonCode: null, details: { params: record.params, rationale: record.rationale } };
       const outcome = await checkRequest({ request: input, requestId, principal, policy: deps.policy(), handlers: deps.handlers(), projectRoot: deps.projectRoot, knobs, budget: deps.budget, detect: deps.detect, now: at });
-      const enforced = enforce(denial ? { denial, hardDenial: denial } : outcome, outcome.approvalRule !== null, knobs.mode);
+      const enforced = enforce(outcome, outcome.approvalRule !== null, knobs.mode);
       Object.assign(record, {
         action: outcome.action,
         targetPath: outcome.targetPath,
@@ -154,22 +177,29 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         approvalRule: outcome.approvalRule?.id ?? null,
         expiresAt: enforced.status === 'PENDING_APPROVAL' ? new Date(at.getTime() + knobs.approvalTtlSeconds * 1000) : null,
       });
-      if (!denial) {
-        try {
-          const entry = await audit({ ...base, action: record.action, kind: enforced.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision', decision: record.status, reasonCode: record.reason?.code ?? record.shadowReason?.code ?? null, details: { reason: record.reason, shadowReason: record.shadowReason, targetPath: record.targetPath, approvalRule: record.approvalRule } }, record);
-          record.auditEventId = entry.id;
-          record.auditSeq = entry.seq;
-        } catch (err) {
-          deps.onError?.(err, `audit write of the decision for ${requestId} failed`);
-          Object.assign(record, { status: 'DENIED', reason: deny('audit_unavailable', 'the decision could not be audited; nothing runs without an audit record'), expiresAt: null });
-        }
-      }
-      // Stored before the handler starts: a crash mid-action leaves a row that says `running`.
       const runs = record.status === 'APPROVED' && outcome.handler !== null;
+      // A request that runs nothing is final once decided: its tags go into the same commit. One
+      // that runs is tagged after the action, with the outcome.
+      if (!runs) await tag(record, outcome.event);
       if (runs) record.execution = 'running';
-      await deps.requests.insert(record);
-      if (runs && outcome.handler) await execute(record, options.origin, outcome.handler, outcome.params);
-      return finish(record, outcome.event);
+      try {
+        const entries = await deps.journal.commit(record, [received, decisionEntry(record, options.origin, record.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision')], 'insert');
+        const decided = entries.at(-1);
+        record.auditEventId = decided?.id ?? null;
+        record.auditSeq = decided?.seq ?? null;
+      } catch (err) {
+        deps.onError?.(err, `audit write for ${requestId} failed`);
+        unaudited(record, 'the audit log could not be written; nothing runs without an audit record');
+        if (runs) await tag(record, outcome.event);
+        await storeUnaudited(record, 'insert');
+        return publish(record);
+      }
+      if (runs && outcome.handler) {
+        const entry = await execute(record, options.origin, outcome.handler, outcome.params);
+        await tag(record, outcome.event);
+        await recordOutcome(record, entry);
+      }
+      return publish(record);
     },
 
     /** An operator approves or rejects one pending request; an approval runs the action once. */
@@ -183,32 +213,30 @@ export function createGatewayService(deps: GatewayServiceDeps) {
       record.decidedAt = at;
       record.status = approve ? 'APPROVED' : 'DENIED';
       record.reason = approve ? null : deny('approval_rejected', `rejected by ${principal?.name ?? 'an operator'}${reason ? `: ${reason}` : ''}`);
-      try {
-        const entry = await audit({ ...auditFields(record, origin), kind: 'approval_decided', decision: record.status, reasonCode: record.reason?.code ?? null, details: { approve, reason } }, record);
-        record.auditEventId = entry.id;
-        record.auditSeq = entry.seq;
-      } catch (err) {
-        deps.onError?.(err, `audit write of the approval for ${requestId} failed`);
-        record.status = 'DENIED';
-        record.reason = deny('audit_unavailable', 'the approval could not be audited; nothing runs without an audit record');
-      }
-      await deps.requests.update(record);
       const handler = deps.handlers().get(record.action);
+      let params: unknown;
       if (record.status === 'APPROVED') {
-        let params: unknown;
         try {
           if (!handler) throw new Error(`no handler for ${record.action} any more`);
           params = handler.parseParams(record.params);
         } catch (err) {
           Object.assign(record, { status: 'DENIED', reason: deny(handler ? 'invalid_params' : 'unknown_action', (err as Error).message) });
         }
-        if (handler && record.status === 'APPROVED') {
-          record.execution = 'running';
-          await deps.requests.update(record);
-          await execute(record, origin, handler, params);
-        }
       }
-      await deps.requests.update(record);
+      const runs = handler !== undefined && record.status === 'APPROVED';
+      if (runs) record.execution = 'running';
+      try {
+        const [entry] = await deps.journal.commit(record, [{ ...auditFields(record, origin), kind: 'approval_decided', decision: record.status, reasonCode: record.reason?.code ?? null, details: { approve, reason } }], 'replace');
+        record.auditEventId = entry?.id ?? null;
+        record.auditSeq = entry?.seq ?? null;
+      } catch (err) {
+        deps.onError?.(err, `audit write of the approval for ${requestId} failed`);
+        unaudited(record, 'the approval could not be audited; nothing runs without an audit record');
+        await storeUnaudited(record, 'replace');
+        deps.publishDecision(record);
+        return record;
+      }
+      if (runs && handler) await recordOutcome(record, await execute(record, origin, handler, params));
       deps.publishDecision(record);
       return record;
     },
@@ -217,13 +245,13 @@ export function createGatewayService(deps: GatewayServiceDeps) {
     async expire(record: GatewayRequestRecord): Promise<GatewayRequestRecord> {
       Object.assign(record, { status: 'DENIED', reason: deny('approval_expired', `no decision before ${record.expiresAt?.toISOString()}`), decidedAt: now() });
       try {
-        const entry = await audit({ ...auditFields(record, { tokenId: null, tokenName: null, transport: 'system' }), kind: 'approval_decided', decision: 'DENIED', reasonCode: 'approval_expired', details: {} }, record);
-        record.auditEventId = entry.id;
-        record.auditSeq = entry.seq;
+        const [entry] = await deps.journal.commit(record, [{ ...auditFields(record, { tokenId: null, tokenName: null, transport: 'system' }), kind: 'approval_decided', decision: 'DENIED', reasonCode: 'approval_expired', details: {} }], 'replace');
+        record.auditEventId = entry?.id ?? null;
+        record.auditSeq = entry?.seq ?? null;
       } catch (err) {
         deps.onError?.(err, `audit write of the expiry of ${record.requestId} failed`);
+        await storeUnaudited(record, 'replace');
       }
-      await deps.requests.update(record);
       deps.publishDecision(record);
       return record;
     },

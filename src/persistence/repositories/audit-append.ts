@@ -6,7 +6,10 @@ import type { AuditEntry, NewAuditEntry } from '../../engine/gateway/audit.ts';
 import { auditEntryHash, CHAIN_START, type ChainPosition } from '../../engine/gateway/audit-hash.ts';
 import { ADVISORY_LOCK, dialectOf } from '../dialect.ts';
 import { toRunKey } from '../entities/run-key.ts';
-import { toAuditColumns } from './audit-rows.ts';
+import { AUDIT_COLUMNS, toAuditColumns, type AuditColumns } from './audit-rows.ts';
+import { jsonRowsInsertSql, jsonRowsParameter, replaceOnConflict } from './sqlite-json-insert.ts';
+import { sqlLiteral, withSqliteSession } from '../sqlite-session.ts';
+import { chunks, knexOf } from './sql-values.ts';
 
 export interface AppendSettings {
   key: Buffer | null;
@@ -17,29 +20,57 @@ export interface AppendSettings {
 }
 
 /**
+ * A row another table gets in the same transaction as a unit's audit entries (the gateway's request
+ * row, gateway-journal-repository.ts): inserted, or with `replaceOn` (its key column) inserted or
+ * replaced. A plain insert that collides fails its unit.
+ */
+export interface RowWrite {
+  table: string;
+  row: Record<string, unknown>;
+  replaceOn: string | null;
+}
+
+/** What one caller commits all-or-nothing: entries appended in order, and rows of other tables. */
+export interface AuditUnit {
+  entries: readonly NewAuditEntry[];
+  rows: readonly RowWrite[];
+}
+
+/** Audit rows per INSERT statement: 17 bound values each, far below SQLite's variable limit. */
+const AUDIT_ROWS_PER_STATEMENT = 200;
+
+/**
  * Appends one entry after the chain head, or throws (the gateway then denies `audit_unavailable`).
+ * The single-unit form of `writeAuditUnits`, which says why the chain cannot fork.
+ */
+export async function appendAuditEntry(em: () => EntityManager, entry: NewAuditEntry, settings: AppendSettings, knownHead: ChainPosition | null = null): Promise<AuditEntry> {
+  const [stored] = await writeAuditUnits(() => knexOf(em()), [{ entries: [hashable(entry)], rows: [] }], settings, knownHead);
+  const first = stored?.[0];
+  if (!first) throw new Error('appendAuditEntry: the write returned no entry');
+  return first;
+}
+
+/**
+ * Writes several units in ONE transaction (group commit, audit-writer.ts): their entries follow the
+ * head in unit order, then their rows. Returns each unit's stored entries. Entries must have been
+ * through `hashable` already. All or nothing: if it throws, no unit was written.
  *
  * Why the chain cannot fork, even with several writers on one database (issue #4, scale-out): the
- * head is read and the new row inserted in ONE transaction, and the row's `seq` (primary key, head
- * + 1) and `prev_hash` (unique) are both taken from that head. Two writers that read the same head
+ * head is read and the new rows inserted in ONE transaction, and each row's `seq` (primary key,
+ * head + n) and `prev_hash` (unique) are taken from that head. Two writers that read the same head
  * insert the same seq and prev_hash; only one can commit, the other gets a unique-constraint
  * violation, rolls back and is retried on the new head (bounded, with jittered backoff).
  *
- * The locked path first takes a lock that serialises appends on the chain head across connections
- * and instances (see `lockChainHead`), so writers queue instead of colliding; the constraints stay
- * the guarantee, the lock only keeps retries rare.
+ * With `knownHead` (this instance wrote the current head) the head is not read: if another writer
+ * moved it meanwhile, seq or prev_hash collides, nothing is written, and the locked path re-reads
+ * it. The locked path first takes a lock that serialises appends on the chain head across
+ * connections and instances (see `lockChainHead`), so writers queue instead of colliding; the
+ * constraints stay the guarantee, the lock only keeps retries rare.
  */
-export async function appendAuditEntry(em: () => EntityManager, entry: NewAuditEntry, settings: AppendSettings, knownHead: ChainPosition | null = null): Promise<AuditEntry> {
-  const fields = hashable(entry);
+export async function writeAuditUnits(knex: () => Knex, units: readonly AuditUnit[], settings: AppendSettings, knownHead: ChainPosition | null): Promise<AuditEntry[][]> {
   if (knownHead) {
-    // Fast path: this instance wrote the current head, so the entry is one autocommitted INSERT. If
-    // another writer moved the head meanwhile, seq (primary key) or prev_hash (unique) collides and
-    // nothing is written; the locked path below then re-reads the head.
-    const stored: AuditEntry = { ...fields, seq: knownHead.seq + 1, id: randomUUID(), at: settings.now(), prevHash: knownHead.hash, hash: '' };
-    stored.hash = auditEntryHash(stored, knownHead.hash, settings.key);
     try {
-      await em().getKnex()('audit_events').insert(toAuditColumns(stored));
-      return stored;
+      return await writeAfter(knex(), knownHead, units, settings);
     } catch (err) {
       if (!isWriteConflict(err)) throw err;
       settings.onRetry(0, err);
@@ -47,21 +78,132 @@ export async function appendAuditEntry(em: () => EntityManager, entry: NewAuditE
   }
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await em().transactional(async (tx) => {
-        const trx = tx.getTransactionContext<Knex.Transaction>();
-        if (!trx) throw new Error('appendAuditEntry: no transaction context inside transactional()');
-        await lockChainHead(trx);
-        const head = await readHead(trx);
-        // Time and id are taken under the lock, so on one database `at` follows `seq` (given a sane clock).
-        const stored: AuditEntry = { ...fields, seq: head.seq + 1, id: randomUUID(), at: settings.now(), prevHash: head.hash, hash: '' };
-        stored.hash = auditEntryHash(stored, head.hash, settings.key);
-        await trx('audit_events').insert(toAuditColumns(stored));
-        return stored;
-      });
+      return await writeAfter(knex(), null, units, settings);
     } catch (err) {
       if (attempt >= settings.maxAttempts || !isWriteConflict(err)) throw err;
       settings.onRetry(attempt, err);
       await sleep(Math.random() * 5 * 2 ** attempt);
+    }
+  }
+}
+
+/** One attempt: after `head`, or (null) after the head read under the lock. */
+async function writeAfter(knex: Knex, head: ChainPosition | null, units: readonly AuditUnit[], settings: AppendSettings): Promise<AuditEntry[][]> {
+  if (dialectOf(knex) === 'sqlite') return writeAfterSqlite(knex, head, units, settings);
+  const entryCount = units.reduce((n, unit) => n + unit.entries.length, 0);
+  const hasRows = units.some((unit) => unit.rows.length > 0);
+  if (head && !hasRows && entryCount > 0 && entryCount <= AUDIT_ROWS_PER_STATEMENT) {
+    // One statement is atomic on its own: no BEGIN/COMMIT round trips.
+    const chained = chainUnits(head, units, settings);
+    await knex('audit_events').insert(chained.rows);
+    return chained.stored;
+  }
+  return knex.transaction(async (trx) => {
+    let start = head;
+    if (!start) {
+      await lockChainHead(trx);
+      start = await readHead(trx);
+    }
+    // Time and ids are taken once the head is known, so on one database `at` follows `seq` (given a sane clock).
+    const chained = chainUnits(start, units, settings);
+    for (const part of chunks(chained.rows, AUDIT_ROWS_PER_STATEMENT)) await trx('audit_events').insert(part);
+    await writeRows(trx, units.flatMap((unit) => unit.rows));
+    return chained.stored;
+  });
+}
+
+/**
+ * SQLITE-ONLY: `writeAfter` through node-sqlite3 on the held connection (sqlite-session.ts). The whole
+ * transaction — BEGIN IMMEDIATE, one INSERT per table whatever the number of rows
+ * (sqlite-json-insert.ts, the rows as one JSON literal), COMMIT — is ONE driver call, because each
+ * call costs thread hand-offs that outweigh the SQL. BEGIN IMMEDIATE takes the write lock before
+ * anything is read, which is what `lockChainHead` does on PostgreSQL; only the locked path reads the
+ * head first, with a statement of its own inside the same transaction. Stores exactly the values the
+ * knex path stores (the audit tests read back and verify both).
+ */
+async function writeAfterSqlite(knex: Knex, head: ChainPosition | null, units: readonly AuditUnit[], settings: AppendSettings): Promise<AuditEntry[][]> {
+  return withSqliteSession(knex, async (session) => {
+    let start = head;
+    let open = false;
+    try {
+      if (!start) {
+        await session.exec('begin immediate');
+        open = true;
+        const [row] = await session.all<{ seq: unknown; hash: unknown }>('select seq, hash from audit_events order by seq desc limit 1');
+        start = row ? { seq: Number(row.seq), hash: String(row.hash) } : CHAIN_START;
+      }
+      const chained = chainUnits(start, units, settings);
+      const statements = open ? [] : ['begin immediate'];
+      if (chained.rows.length > 0) statements.push(jsonRowsInsertSql('audit_events', AUDIT_COLUMNS, sqlLiteral(jsonRowsParameter(chained.rows, AUDIT_COLUMNS))));
+      for (const group of groupRows(units.flatMap((unit) => unit.rows))) {
+        const columns = Object.keys(group.rows[0] ?? {});
+        const conflict = group.replaceOn === null ? '' : replaceOnConflict(group.replaceOn, columns);
+        statements.push(jsonRowsInsertSql(group.table, columns, sqlLiteral(jsonRowsParameter(group.rows, columns)), conflict));
+      }
+      statements.push('commit');
+      open = true;
+      await session.exec(statements.join(';\n'));
+      open = false;
+      return chained.stored;
+    } catch (err) {
+      if (open) await session.exec('rollback').catch(() => undefined); // nothing to roll back if BEGIN failed
+      throw err;
+    }
+  });
+}
+
+/** Each unit's entries, chained after `head` in order, and their rows. */
+function chainUnits(head: ChainPosition, units: readonly AuditUnit[], settings: AppendSettings) {
+  let prev = head;
+  const rows: AuditColumns[] = [];
+  const stored = units.map((unit) =>
+    unit.entries.map((fields) => {
+      const entry: AuditEntry = { ...fields, seq: prev.seq + 1, id: randomUUID(), at: settings.now(), prevHash: prev.hash, hash: '' };
+      entry.hash = auditEntryHash(entry, prev.hash, settings.key);
+      prev = { seq: entry.seq, hash: entry.hash };
+      rows.push(toAuditColumns(entry));
+      return entry;
+    }),
+  );
+  return { stored, rows };
+}
+
+interface RowGroup {
+  table: string;
+  replaceOn: string | null;
+  rows: Record<string, unknown>[];
+}
+
+/**
+ * Other tables' rows grouped into statements: inserts first, then replacements; a key replaced
+ * twice in one batch is written once, with its last value (PostgreSQL refuses to upsert one row
+ * twice in a statement, and SQLite would apply both).
+ */
+function groupRows(rows: readonly RowWrite[]): RowGroup[] {
+  const inserts = new Map<string, RowGroup>();
+  const replaces = new Map<string, { table: string; replaceOn: string; rows: Map<unknown, Record<string, unknown>> }>();
+  for (const write of rows) {
+    if (write.replaceOn === null) {
+      const group = inserts.get(write.table) ?? { table: write.table, replaceOn: null, rows: [] };
+      group.rows.push(write.row);
+      inserts.set(write.table, group);
+      continue;
+    }
+    const key = `${write.table}\u0000${write.replaceOn}`;
+    const group = replaces.get(key) ?? { table: write.table, replaceOn: write.replaceOn, rows: new Map() };
+    group.rows.delete(write.row[write.replaceOn]);
+    group.rows.set(write.row[write.replaceOn], write.row);
+    replaces.set(key, group);
+  }
+  return [...inserts.values(), ...[...replaces.values()].map((g) => ({ table: g.table, replaceOn: g.replaceOn, rows: [...g.rows.values()] }))];
+}
+
+/** `groupRows` through knex, for PostgreSQL. */
+async function writeRows(trx: Knex.Transaction, rows: readonly RowWrite[]): Promise<void> {
+  for (const group of groupRows(rows)) {
+    for (const part of chunks(group.rows, AUDIT_ROWS_PER_STATEMENT)) {
+      const query = trx(group.table).insert(part);
+      await (group.replaceOn === null ? query : query.onConflict(group.replaceOn).merge());
     }
   }
 }
@@ -72,7 +214,7 @@ export async function appendAuditEntry(em: () => EntityManager, entry: NewAuditE
  * `undefined` member disappears, a `toJSON` is applied) are hashed in their stored form and the
  * chain still verifies after a read. Values JSON cannot store (a bigint, a cycle) throw here.
  */
-function hashable(entry: NewAuditEntry): NewAuditEntry {
+export function hashable(entry: NewAuditEntry): NewAuditEntry {
   toRunKey(entry.runId); // rejects '' before anything is written
   return {
     kind: entry.kind,
@@ -100,28 +242,20 @@ function jsonRoundTrip(value: unknown, field: string): unknown {
 }
 
 /**
- * DIALECT BRANCH (the only one in the audit path): how the append transaction takes the chain head.
- *
- * - SQLite: a write statement as the transaction's first statement takes the database's write lock
- *   (waiting on `busy_timeout`) before the head is read, so the head cannot go stale. It matches no
- *   row and changes nothing. Without it a deferred transaction that read a head another connection
- *   then moved fails with SQLITE_BUSY at once, whatever the timeout.
- * - PostgreSQL: a transaction-scoped advisory lock on one constant key (dialect.ts), taken before the
- *   head is read and released by COMMIT or ROLLBACK, so appends from every connection of every
- *   instance queue on it. `SELECT … FOR UPDATE` on the head row would not do: an empty chain has no
- *   row to lock. The one-INSERT fast path does not take it; a fast insert that races a locked one
- *   collides on seq or prev_hash and is retried here.
+ * POSTGRESQL: how the knex path's transaction takes the chain head (SQLite takes it with BEGIN
+ * IMMEDIATE in `writeAfterSqlite`; that choice, made in `writeAfter`, is the audit path's one
+ * dialect branch). A transaction-scoped advisory lock on one constant key (dialect.ts), taken
+ * before the head is read and released by COMMIT or ROLLBACK, so appends from every connection of
+ * every instance queue on it. `SELECT … FOR UPDATE` on the head row would not do: an empty chain has
+ * no row to lock. The known-head path does not take it; a write that races a locked one collides on
+ * seq or prev_hash and is retried here.
  */
 async function lockChainHead(trx: Knex.Transaction): Promise<void> {
-  if (dialectOf(trx) === 'postgresql') {
-    await trx.raw('select pg_advisory_xact_lock(?)', [ADVISORY_LOCK.auditChainHead]);
-    // Also a table lock that conflicts with itself and with every INSERT (ROW EXCLUSIVE): the advisory
-    // lock alone let two locked appends read the same head in about one run in four under load
-    // (test/scale/postgres-persistence.test.ts), and this one also makes fast-path inserts wait.
-    await trx.raw('lock table audit_events in share row exclusive mode');
-    return;
-  }
-  await trx('audit_events').whereRaw('1 = 0').update({ seq: trx.ref('seq') });
+  await trx.raw('select pg_advisory_xact_lock(?)', [ADVISORY_LOCK.auditChainHead]);
+  // Also a table lock that conflicts with itself and with every INSERT (ROW EXCLUSIVE): the advisory
+  // lock alone let two locked appends read the same head in about one run in four under load
+  // (test/scale/postgres-persistence.test.ts), and this one also makes known-head inserts wait.
+  await trx.raw('lock table audit_events in share row exclusive mode');
 }
 
 async function readHead(trx: Knex.Transaction): Promise<ChainPosition> {

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { AuditLog } from '../../engine/gateway/audit.ts';
+import type { AuditEntry, AuditLog, NewAuditEntry } from '../../engine/gateway/audit.ts';
 import { parseRequestId } from '../../engine/gateway/request-id.ts';
-import { appendAuditEntry } from './audit-append.ts';
+import type { RowWrite } from './audit-append.ts';
+import { createAuditWriter } from './audit-writer.ts';
 import { applyAuditFilter } from './audit-filter.ts';
 import { fromAuditColumns, type AuditColumns } from './audit-rows.ts';
 import { verifyAuditChain } from './audit-verify.ts';
@@ -9,6 +10,11 @@ import { knexOf } from './sql-values.ts';
 
 /** `AuditLog` plus what start-up needs to seed the request id generator. */
 export interface AuditRepository extends AuditLog {
+  /**
+   * Appends `entries` and writes `rows` of other tables in one transaction, all or nothing (the
+   * gateway's journal, gateway-journal-repository.ts); resolves once committed.
+   */
+  commit(entries: readonly NewAuditEntry[], rows: readonly RowWrite[]): Promise<AuditEntry[]>;
   /** The greatest request id in the log by (second, counter), or null when there is none. */
   lastRequestId(): Promise<string | null>;
 }
@@ -30,16 +36,16 @@ const MAX_APPEND_ATTEMPTS = 5;
 const REQUEST_ID_CANDIDATES = 100;
 
 /**
- * The audit log on MikroORM's connection (DESIGN §7), through knex: appends are single rows written
- * under a lock, reads are pages of plain rows. `em` is called once per operation and should return
+ * The audit log on MikroORM's connection (DESIGN §7), through knex: appends are rows written in
+ * transactions that may carry other callers' appends too, reads are pages of plain rows. `em` is called once per operation and should return
  * a fresh fork owned by the repository; do not call `append` from inside another transaction on the
  * same SQLite connection (it needs the connection for its own transaction).
  *
- * Create ONE repository per process and share it: appends are serialised through an in-process
- * promise chain, so this instance never races itself, and the database constraints plus retries
- * (audit-append.ts) settle races between instances. After its first append the repository knows the
- * head it wrote, so later appends are one INSERT each (no transaction, no head read) until another
- * writer moves the head.
+ * Create ONE repository per process and share it: appends go through one group-committing writer
+ * (audit-writer.ts), so this instance never races itself and concurrent appends share a
+ * transaction, and the database constraints plus retries (audit-append.ts) settle races between
+ * instances. After its first commit the repository knows the head it wrote, so later commits do not
+ * read it until another writer moves it.
  */
 export function createAuditRepository(em: () => EntityManager, options: AuditRepositoryOptions): AuditRepository {
   const knex = () => knexOf(em());
@@ -49,26 +55,16 @@ export function createAuditRepository(em: () => EntityManager, options: AuditRep
     maxAttempts: MAX_APPEND_ATTEMPTS,
     onRetry: (attempt: number, err: unknown) => options.log?.warn({ attempt, err }, 'audit append lost a race for the chain head; retrying'),
   };
-  let tail: Promise<unknown> = Promise.resolve();
-  /** The head this instance last wrote; null until its first append (or after a failure). */
-  let head: { seq: number; hash: string } | null = null;
+  const writer = createAuditWriter(knex, settings);
 
   return {
-    append(entry) {
-      const appended = tail.then(async () => {
-        try {
-          const stored = await appendAuditEntry(em, entry, settings, head);
-          head = { seq: stored.seq, hash: stored.hash };
-          return stored;
-        } catch (err) {
-          head = null;
-          throw err;
-        }
-      });
-      // A failed append rejects its own caller only; the next append still runs.
-      tail = appended.catch(() => undefined);
-      return appended;
+    async append(entry) {
+      const [stored] = await writer.commit([entry], []);
+      if (!stored) throw new Error('audit append: the commit returned no entry');
+      return stored;
     },
+
+    commit: (entries, rows) => writer.commit(entries, rows),
 
     verify() {
       return verifyAuditChain(knex, options.key);

@@ -7,7 +7,8 @@ import { knexOf } from './sql-values.ts';
 /** Record fields that are dates, revived when a stored record is read back. */
 const DATE_FIELDS = ['createdAt', 'decidedAt', 'expiresAt'] as const;
 
-function toRow(record: GatewayRequestRecord) {
+/** The row of `gateway_requests` for a record (the gateway journal writes it too). */
+export function toRequestRow(record: GatewayRequestRecord) {
   return {
     request_id: record.requestId,
     run_id: toRunKey(record.runId),
@@ -49,10 +50,10 @@ export function createGatewayRequestRepository(em: () => EntityManager): Gateway
   };
   return {
     async insert(record) {
-      await knex()('gateway_requests').insert(toRow(record));
+      await knex()('gateway_requests').insert(toRequestRow(record));
     },
     async update(record) {
-      const { request_id: _id, ...row } = toRow(record);
+      const { request_id: _id, ...row } = toRequestRow(record);
       await knex()('gateway_requests').where('request_id', record.requestId).update(row);
     },
     async get(requestId) {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalizePolicyPath, canonicalizeTarget, isWithin } from '../../../src/engine/gateway/canonical-path.ts';
+import { canonicalizePolicyPath, canonicalizeTarget, createPathResolver, isWithin } from '../../../src/engine/gateway/canonical-path.ts';
 
 /**
  * A real tree: <base>/proj (the root), <base>/proj-evil (a sibling sharing the prefix), <base>/outside,
@@ -141,6 +141,31 @@ describe('canonicalizePolicyPath', () => {
   it('reports an entry outside the root, which then matches nothing', () => {
     expect(canonicalizePolicyPath('../outside', root)).toMatchObject({ ok: false, code: 'path_outside_root' });
     expect(canonicalizePolicyPath('link-out', root)).toMatchObject({ ok: false, code: 'path_outside_root' });
+  });
+});
+
+describe('createPathResolver', () => {
+  it('answers like canonicalizePolicyPath, once per decision: a link moved afterwards is seen by the next decision only', () => {
+    const movable = path.join(root, 'movable');
+    symlinkSync('docs', movable);
+    try {
+      const decision = createPathResolver(root);
+      expect(decision.root()).toBe(root);
+      expect(decision.policyPath('movable/')).toEqual(canonicalizePolicyPath('movable/', root));
+      expect(decision.policyPath('movable/')).toEqual({ ok: true, path: path.join(root, 'docs') });
+      rmSync(movable);
+      symlinkSync('src', movable);
+      expect(decision.policyPath('movable/')).toEqual({ ok: true, path: path.join(root, 'docs') });
+      expect(createPathResolver(root).policyPath('movable/')).toEqual({ ok: true, path: path.join(root, 'src') });
+    } finally {
+      rmSync(movable, { force: true });
+    }
+  });
+
+  it('reports a root that does not resolve as null, and entries under it as outside the root', () => {
+    const decision = createPathResolver(path.join(base, 'no-such-root'));
+    expect(decision.root()).toBeNull();
+    expect(decision.policyPath('docs/')).toMatchObject({ ok: false, code: 'path_outside_root' });
   });
 });
 
