@@ -91,7 +91,8 @@ export function pingGateway(overrides: Partial<GatewayServiceDeps> = {}) {
   const requests = memoryRequests();
   let n = 0;
   const gateway = createGatewayService({
-    journal: memoryJournal(audit, requests),
+    // Writes go to the request store the caller passed, if any, as reads do.
+    journal: memoryJournal(audit, overrides.requests ?? requests),
     requests,
     nextRequestId: () => `req_20240506_070809_${String((n += 1)).padStart(3, '0')}`,
     policy: () => PING_POLICY,
