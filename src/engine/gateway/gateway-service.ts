@@ -179,7 +179,7 @@ export function createGatewayService(deps: GatewayServiceDeps) {
       });
       const runs = record.status === 'APPROVED' && outcome.handler !== null;
       // A request that runs nothing is final once decided: its tags go into the same commit. One
-      // that runs is tagged after the action, with the outcome.
+      // that runs is tagged once its decision is committed.
       if (!runs) await tag(record, outcome.event);
       if (runs) record.execution = 'running';
       try {
@@ -195,8 +195,11 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         return publish(record);
       }
       if (runs && outcome.handler) {
+        // Tagged while the action runs: the event carries the gateway's decision (APPROVED); how the
+        // action ended is the audit's action_completed or action_failed entry.
+        const tagged = tag(record, outcome.event);
         const entry = await execute(record, options.origin, outcome.handler, outcome.params);
-        await tag(record, outcome.event);
+        await tagged;
         await recordOutcome(record, entry);
       }
       return publish(record);
