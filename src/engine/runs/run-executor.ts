@@ -126,7 +126,7 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
   };
 
   // At max speed a chunk's step results and logs are written while the next chunk is tagged: the
-  // store works on its own thread, so the two overlap. One write is outstanding at most; it is awaited
+  // store works on its own thread, so the two overlap (the session's events and tags go the same way). One write is outstanding at most; it is awaited
   // before the next, before pausing or stopping, and before the run reports its end, so a finished
   // run's rows are all stored. A failed write fails the run (FAULT) at the next await.
   let pending: Promise<void> = Promise.resolve();
@@ -138,8 +138,8 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
   const write = (out: RunStepResult[]) => {
     const t0 = now();
     return (async () => {
-      if (out.length > 0) await x.storeSteps(out);
-      await x.logger.flush();
+      // Both handed over before either is awaited, so they are stored together (run-writer.ts).
+      await Promise.all([out.length > 0 ? x.storeSteps(out) : null, x.logger.flush()]);
       stats.storeMs += now() - t0;
     })().catch((err: unknown) => {
       failure ??= err;
@@ -183,6 +183,10 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     x.onProgress(progress(true));
     // After the progress: a step that ends here pauses the run, and the pause is stored with these figures.
     x.control.spend(ticksNow);
+    // A turn of the event loop between chunks: at max speed the run no longer waits for the store,
+    // and without it subscribers (runLogs publishes a chunk's entries at once), HTTP and the store's
+    // own callbacks would wait for the whole run.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   await drain();
   return { ended: 'COMPLETED', stats, progress: progress(false) };

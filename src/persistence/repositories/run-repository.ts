@@ -1,9 +1,11 @@
 import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { LOG_LEVELS, levelRank, type RunLogEntry, type RunLogFilter } from '../../engine/runs/run-log.ts';
 import { RUN_STATES, type RunFilter, type RunRecord, type RunState } from '../../engine/runs/run.ts';
-import type { RunStore } from '../../engine/runs/run-store.ts';
+import type { RunStore, RunWriteBatch } from '../../engine/runs/run-store.ts';
 import type { RunStepResult } from '../../engine/runs/run-step-result.ts';
+import { toRunKey } from '../entities/run-key.ts';
 import { bulkInsert } from './bulk-insert.ts';
+import { EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, eventValues, tagValues } from './tag-rows.ts';
 import { fromBoolean, fromJson, knexOf, toDate } from './sql-values.ts';
 
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
@@ -34,6 +36,31 @@ const toRunRow = (r: RunRecord) => ({
 
 function fromLogRow(row: Record<string, unknown>): RunLogEntry {
   return { runId: String(row.run_id), seq: Number(row.seq), timestamp: toDate(row.at), level: LOG_LEVELS[Number(row.level)] ?? 'INFO', eventType: row.event_type as RunLogEntry['eventType'], message: String(row.message), payload: fromJson(row.payload) };
+}
+
+const STEP_COLUMNS = ['run_id', 'step_index', 'record'];
+const stepValues = (runId: string, s: RunStepResult) => [runId, s.index, JSON.stringify(s)];
+const LOG_COLUMNS = ['run_id', 'seq', 'at', 'level', 'event_type', 'message', 'payload'];
+const logValues = (e: RunLogEntry) => [e.runId, e.seq, e.timestamp.getTime(), levelRank(e.level), e.eventType, e.message, JSON.stringify(e.payload)];
+
+/**
+ * `RunStore.appendBatch`: a run's events, tags, step results and logs in one transaction, one
+ * statement per table. The run's events and tags were checked new by the run itself (it is the only
+ * writer under its run id); `on conflict do nothing returning` still asks the database, and a batch
+ * it disagrees with is rolled back, which fails the run rather than leaving steps that list tags the
+ * store did not take from this run.
+ */
+async function appendRunBatch(trx: Knex.Transaction, runId: string, batch: RunWriteBatch, now: Date): Promise<void> {
+  const runKey = toRunKey(runId);
+  const claimed = async (what: string, given: number, inserted: Promise<unknown[]>) => {
+    const n = (await inserted).length;
+    if (n !== given) throw new Error(`run ${runId}: ${given - n} of the ${given} ${what} it wrote as new were already stored under the run`);
+  };
+  if (batch.events.some((e) => e.runId !== runId)) throw new Error(`run ${runId}: a batch holds an event of another run`);
+  await claimed('events', batch.events.length, bulkInsert(trx, { table: 'events', columns: EVENT_INSERT_COLUMNS, jsonColumns: EVENT_JSON_COLUMNS, rows: batch.events.map((e) => eventValues(e, runKey)), ignoreConflictsOn: ['source_kind', 'source_id', 'run_id'], returning: ['key'] }));
+  await claimed('tags', batch.tags.length, bulkInsert(trx, { table: 'tags', columns: TAG_INSERT_COLUMNS, jsonColumns: TAG_JSON_COLUMNS, rows: batch.tags.map((t) => tagValues(t, runKey, now)), ignoreConflictsOn: ['id', 'run_id'], returning: ['id'] }));
+  await bulkInsert(trx, { table: 'run_steps', columns: STEP_COLUMNS, jsonColumns: [], rows: batch.steps.map((s) => stepValues(runId, s)), ignoreConflictsOn: null, returning: ['step_index'] });
+  await bulkInsert(trx, { table: 'run_logs', columns: LOG_COLUMNS, jsonColumns: [], rows: batch.logs.map(logValues), ignoreConflictsOn: null, returning: ['seq'] });
 }
 
 /** Tables holding a run's detail, keyed by the run id (live rows use ''). */
@@ -122,7 +149,11 @@ export function createRunRepository(em: () => EntityManager): RunStore {
     },
     async appendSteps(runId, steps) {
       if (steps.length === 0) return;
-      await bulk('run_steps', ['run_id', 'step_index', 'record'], steps.map((s) => [runId, s.index, JSON.stringify(s)]));
+      await bulk('run_steps', STEP_COLUMNS, steps.map((s) => stepValues(runId, s)));
+    },
+    async appendBatch(runId, batch) {
+      // knex's own transaction: a batch needs no unit of work, and it is the cheaper BEGIN/COMMIT.
+      await knex().transaction((trx) => appendRunBatch(trx, runId, batch, new Date()));
     },
     async steps(runId, after, limit) {
       const rows = await knex()('run_steps').where('run_id', runId).where('step_index', '>', after).orderBy('step_index', 'asc').limit(limit);
@@ -133,11 +164,7 @@ export function createRunRepository(em: () => EntityManager): RunStore {
     },
     async appendLogs(entries) {
       if (entries.length === 0) return;
-      await bulk(
-        'run_logs',
-        ['run_id', 'seq', 'at', 'level', 'event_type', 'message', 'payload'],
-        entries.map((e) => [e.runId, e.seq, e.timestamp.getTime(), levelRank(e.level), e.eventType, e.message, JSON.stringify(e.payload)]),
-      );
+      await bulk('run_logs', LOG_COLUMNS, entries.map(logValues));
     },
     async logs(runId, filter, after, limit) {
       const rows = await logQuery(runId, filter).where('seq', '>', after).orderBy('seq', 'asc').limit(limit);
