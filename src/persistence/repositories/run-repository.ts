@@ -45,22 +45,23 @@ const logValues = (e: RunLogEntry) => [e.runId, e.seq, e.timestamp.getTime(), le
 
 /**
  * `RunStore.appendBatch`: a run's events, tags, step results and logs in one transaction, one
- * statement per table. The run's events and tags were checked new by the run itself (it is the only
- * writer under its run id); `on conflict do nothing returning` still asks the database, and a batch
- * it disagrees with is rolled back, which fails the run rather than leaving steps that list tags the
- * store did not take from this run.
+ * statement per table and no `returning`. The run's events and tags were checked new by the run
+ * itself (it is the only writer under its run id), so they are plain inserts: the unique keys still
+ * make the database the judge, and a batch it disagrees with fails and is rolled back, which fails
+ * the run rather than leaving steps that list tags the store did not take from this run.
  */
 async function appendRunBatch(trx: Knex.Transaction, runId: string, batch: RunWriteBatch, now: Date): Promise<void> {
   const runKey = toRunKey(runId);
-  const claimed = async (what: string, given: number, inserted: Promise<unknown[]>) => {
-    const n = (await inserted).length;
-    if (n !== given) throw new Error(`run ${runId}: ${given - n} of the ${given} ${what} it wrote as new were already stored under the run`);
-  };
   if (batch.events.some((e) => e.runId !== runId)) throw new Error(`run ${runId}: a batch holds an event of another run`);
-  await claimed('events', batch.events.length, bulkInsert(trx, { table: 'events', columns: EVENT_INSERT_COLUMNS, jsonColumns: EVENT_JSON_COLUMNS, rows: batch.events.map((e) => eventValues(e, runKey)), ignoreConflictsOn: ['source_kind', 'source_id', 'run_id'], returning: ['key'] }));
-  await claimed('tags', batch.tags.length, bulkInsert(trx, { table: 'tags', columns: TAG_INSERT_COLUMNS, jsonColumns: TAG_JSON_COLUMNS, rows: batch.tags.map((t) => tagValues(t, runKey, now)), ignoreConflictsOn: ['id', 'run_id'], returning: ['id'] }));
-  await bulkInsert(trx, { table: 'run_steps', columns: STEP_COLUMNS, jsonColumns: [], rows: batch.steps.map((s) => stepValues(runId, s)), ignoreConflictsOn: null, returning: ['step_index'] });
-  await bulkInsert(trx, { table: 'run_logs', columns: LOG_COLUMNS, jsonColumns: [], rows: batch.logs.map(logValues), ignoreConflictsOn: null, returning: ['seq'] });
+  const insert = (table: string, columns: readonly string[], jsonColumns: readonly string[], rows: unknown[][]) => bulkInsert(trx, { table, columns, jsonColumns, rows, ignoreConflictsOn: null, returning: [] });
+  try {
+    await insert('events', EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, batch.events.map((e) => eventValues(e, runKey)));
+    await insert('tags', TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, batch.tags.map((t) => tagValues(t, runKey, now)));
+  } catch (err) {
+    throw new Error(`run ${runId}: the store refused events or tags the run wrote as new (${(err as Error).message})`, { cause: err });
+  }
+  await insert('run_steps', STEP_COLUMNS, [], batch.steps.map((s) => stepValues(runId, s)));
+  await insert('run_logs', LOG_COLUMNS, [], batch.logs.map(logValues));
 }
 
 /** Tables holding a run's detail, keyed by the run id (live rows use ''). */
