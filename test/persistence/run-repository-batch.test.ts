@@ -62,12 +62,26 @@ describe('run repository: batches', () => {
     const t1 = makeTag(e1);
     await runs.appendBatch(RUN, { events: [e1], tags: [t1], steps: [step(0, 'e1')], logs: [entry(1)] });
 
-    await expect(runs.appendBatch(RUN, { events: [], tags: [t1], steps: [step(1, 'e1')], logs: [entry(2)] })).rejects.toThrow(`run ${RUN}: the store refused events or tags the run wrote as new`);
+    await expect(runs.appendBatch(RUN, { events: [], tags: [t1], steps: [step(1, 'e1')], logs: [entry(2)] })).rejects.toThrow(`run ${RUN}: the store refused a batch holding rows it already had under the run`);
     const e2 = makeEvent('e2', { runId: RUN });
-    await expect(runs.appendBatch(RUN, { events: [e2, e1], tags: [], steps: [step(1, 'e2')], logs: [] })).rejects.toThrow(`run ${RUN}: the store refused events or tags the run wrote as new`);
+    await expect(runs.appendBatch(RUN, { events: [e2, e1], tags: [], steps: [step(1, 'e2')], logs: [] })).rejects.toThrow(`run ${RUN}: the store refused a batch holding rows it already had under the run`);
     expect(await tags.countEvents(RUN)).toBe(1);
     expect((await runs.steps(RUN, -1, 10)).map((s) => s.index)).toEqual([0]);
     expect((await runs.logs(RUN, {}, 0, 10)).map((e) => e.seq)).toEqual([1]);
+  });
+
+  it("stores text with quotes, backslashes and non-ASCII exactly as given", async () => {
+    const text = `it's a 'quoted' \\ "string" ; -- drop table tags; ünïcødé ✓`;
+    const e1 = makeEvent('e1', { runId: RUN, payload: { command_text: text } });
+    const t1 = { ...makeTag(e1), evidence: { match: text } };
+    const s0 = { ...step(0, 'e1'), input: { text } };
+    const log = { ...entry(1), message: text, payload: { text } };
+    await runs.appendBatch(RUN, { events: [e1], tags: [t1], steps: [s0], logs: [log] });
+
+    expect((await tags.tagsByIds([t1.id], RUN))[0]?.evidence).toEqual({ match: text });
+    expect((await runs.steps(RUN, -1, 10))[0]?.input).toEqual({ text });
+    expect(await runs.logs(RUN, {}, 0, 10)).toEqual([log]);
+    expect(await tags.countTags({})).toBe(0);
   });
 
   it('refuses an event of another run', async () => {

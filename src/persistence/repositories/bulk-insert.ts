@@ -63,16 +63,22 @@ export async function insertPortable(trx: Knex.Transaction, insert: BulkInsert):
  * the input. Dates go in as epoch milliseconds, which is how MikroORM stores them on SQLite.
  */
 export async function insertSqlite(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
-  const quote = quoteName;
-  const json = JSON.stringify(insert.rows.map((row) => row.map((value) => (value instanceof Date ? value.getTime() : value))));
-  const values = insert.columns.map((column, i) => (insert.jsonColumns.includes(column) ? `r.v -> ${i}` : `r.v ->> ${i}`));
-  const conflict = insert.ignoreConflictsOn ? ` on conflict (${insert.ignoreConflictsOn.map(quote).join(', ')}) do nothing` : '';
-  const sql =
-    `with r (i, v) as materialized (select key, value from json_each(?)) ` +
-    `insert into ${quote(insert.table)} (${insert.columns.map(quote).join(', ')}) ` +
-    `select ${values.join(', ')} from r where true order by r.i${conflict}${returningClause(insert.returning)}`;
-  const rows: unknown = await trx.raw(sql, [json]);
+  const rows: unknown = await trx.raw(sqliteInsertSql(insert, '?'), [sqliteRowsJson(insert)]);
   return insert.returning.length === 0 ? [] : (rows as Record<string, unknown>[]);
+}
+
+/** The rows as `insertSqlite` hands them to `json_each`. */
+export const sqliteRowsJson = (insert: BulkInsert): string => JSON.stringify(insert.rows.map((row) => row.map((value) => (value instanceof Date ? value.getTime() : value))));
+
+/** `insertSqlite`'s statement, reading the rows' JSON from `json` (a parameter or a literal). */
+export function sqliteInsertSql(insert: BulkInsert, json: string): string {
+  const values = insert.columns.map((column, i) => (insert.jsonColumns.includes(column) ? `r.v -> ${i}` : `r.v ->> ${i}`));
+  const conflict = insert.ignoreConflictsOn ? ` on conflict (${insert.ignoreConflictsOn.map(quoteName).join(', ')}) do nothing` : '';
+  return (
+    `with r (i, v) as materialized (select key, value from json_each(${json})) ` +
+    `insert into ${quoteName(insert.table)} (${insert.columns.map(quoteName).join(', ')}) ` +
+    `select ${values.join(', ')} from r where true order by r.i${conflict}${returningClause(insert.returning)}`
+  );
 }
 
 /**

@@ -4,7 +4,9 @@ import { RUN_STATES, type RunFilter, type RunRecord, type RunState } from '../..
 import type { RunStore, RunWriteBatch } from '../../engine/runs/run-store.ts';
 import type { RunStepResult } from '../../engine/runs/run-step-result.ts';
 import { toRunKey } from '../entities/run-key.ts';
-import { bulkInsert } from './bulk-insert.ts';
+import { dialectOf } from '../dialect.ts';
+import { bulkInsert, type BulkInsert } from './bulk-insert.ts';
+import { execSqliteInserts } from './sqlite-batch.ts';
 import { EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, eventValues, tagValues } from './tag-rows.ts';
 import { fromBoolean, fromJson, knexOf, toDate } from './sql-values.ts';
 
@@ -48,20 +50,29 @@ const logValues = (e: RunLogEntry) => [e.runId, e.seq, e.timestamp.getTime(), le
  * statement per table and no `returning`. The run's events and tags were checked new by the run
  * itself (it is the only writer under its run id), so they are plain inserts: the unique keys still
  * make the database the judge, and a batch it disagrees with fails and is rolled back, which fails
- * the run rather than leaving steps that list tags the store did not take from this run.
+ * the run rather than leaving steps that list tags the store did not take from this run. On SQLite
+ * the transaction is one driver call (sqlite-batch.ts).
  */
-async function appendRunBatch(trx: Knex.Transaction, runId: string, batch: RunWriteBatch, now: Date): Promise<void> {
+async function appendRunBatch(knex: Knex, runId: string, batch: RunWriteBatch, now: Date): Promise<void> {
   const runKey = toRunKey(runId);
   if (batch.events.some((e) => e.runId !== runId)) throw new Error(`run ${runId}: a batch holds an event of another run`);
-  const insert = (table: string, columns: readonly string[], jsonColumns: readonly string[], rows: unknown[][]) => bulkInsert(trx, { table, columns, jsonColumns, rows, ignoreConflictsOn: null, returning: [] });
+  const insert = (table: string, columns: readonly string[], jsonColumns: readonly string[], rows: unknown[][]): BulkInsert => ({ table, columns, jsonColumns, rows, ignoreConflictsOn: null, returning: [] });
+  const inserts = [
+    insert('events', EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, batch.events.map((e) => eventValues(e, runKey))),
+    insert('tags', TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, batch.tags.map((t) => tagValues(t, runKey, now))),
+    insert('run_steps', STEP_COLUMNS, [], batch.steps.map((s) => stepValues(runId, s))),
+    insert('run_logs', LOG_COLUMNS, [], batch.logs.map(logValues)),
+  ];
   try {
-    await insert('events', EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, batch.events.map((e) => eventValues(e, runKey)));
-    await insert('tags', TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, batch.tags.map((t) => tagValues(t, runKey, now)));
+    if (dialectOf(knex) === 'sqlite') await execSqliteInserts(knex, inserts);
+    else await knex.transaction(async (trx) => {
+      for (const i of inserts) await bulkInsert(trx, i);
+    });
   } catch (err) {
-    throw new Error(`run ${runId}: the store refused events or tags the run wrote as new (${(err as Error).message})`, { cause: err });
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'SQLITE_CONSTRAINT' && code !== '23505') throw err;
+    throw new Error(`run ${runId}: the store refused a batch holding rows it already had under the run (${(err as Error).message})`, { cause: err });
   }
-  await insert('run_steps', STEP_COLUMNS, [], batch.steps.map((s) => stepValues(runId, s)));
-  await insert('run_logs', LOG_COLUMNS, [], batch.logs.map(logValues));
 }
 
 /** Tables holding a run's detail, keyed by the run id (live rows use ''). */
@@ -153,8 +164,8 @@ export function createRunRepository(em: () => EntityManager): RunStore {
       await bulk('run_steps', STEP_COLUMNS, steps.map((s) => stepValues(runId, s)));
     },
     async appendBatch(runId, batch) {
-      // knex's own transaction: a batch needs no unit of work, and it is the cheaper BEGIN/COMMIT.
-      await knex().transaction((trx) => appendRunBatch(trx, runId, batch, new Date()));
+      // Straight to knex: a batch needs no unit of work.
+      await appendRunBatch(knex(), runId, batch, new Date());
     },
     async steps(runId, after, limit) {
       const rows = await knex()('run_steps').where('run_id', runId).where('step_index', '>', after).orderBy('step_index', 'asc').limit(limit);
