@@ -16,7 +16,8 @@ import { round } from './lib/load.ts';
  * — the labelled command corpus cycled with unique source ids, plus one dry-run gateway request every
  * BENCH_REPLAY_REQUEST_EVERY (200) steps (half allowed, half outside the root) — replayed at `max`
  * speed with metrics and logging on, through the whole server in this process on a SQLite file
- * database. Target: ≥ 20,000 steps/s. Peak RSS is sampled every 100 ms.
+ * database. Target: ≥ 20,000 steps/s. Peak RSS is sampled every 100 ms; the CPU time of the process
+ * during the run is reported too.
  *
  * While it runs, one graphql-ws client follows `runProgress` and another `runLogs(minLevel: INFO)`;
  * latency is receive time minus the message's own time (`at` for progress — taken before coalescing,
@@ -83,11 +84,13 @@ export default async function replayBench() {
       if (logSamples < logLatency.length) logLatency[logSamples++] = at - sent;
     });
     const wall = Date.now();
+    const cpuAtStart = process.cpuUsage();
     while (!isTerminal(run.state)) {
       await new Promise((r) => setTimeout(r, 100));
       run = (await runs.get(run.runId)) ?? run;
     }
     const seconds = (Date.now() - wall) / 1000;
+    const cpu = process.cpuUsage(cpuAtStart);
     await Promise.race([Promise.all([progressDone, logsDone]), new Promise((r) => setTimeout(r, 5000))]);
     await client.dispose();
     const stepsPerSecond = Math.round(run.progress.eventsCompleted / seconds);
@@ -99,6 +102,9 @@ export default async function replayBench() {
       scenario: { steps, events: steps - requests, requests, requestEvery, logging },
       run: { state: run.state, endReason: run.endReason, message: run.message, stepsCompleted: run.progress.eventsCompleted, seconds: round(seconds, 2), components: run.components.map((c) => ({ name: c.name, status: c.status, load: c.load, headline: c.headline })) },
       throughput: { stepsPerSecond, target: TARGET_STEPS_PER_SECOND, met: stepsPerSecond >= TARGET_STEPS_PER_SECOND },
+      // All threads of this process (main, SQLite's, GC) while the run ran: steadier than wall time
+      // on a shared machine, where the load average says how much the figures above can be trusted.
+      cpu: { seconds: round((cpu.user + cpu.system) / 1e6, 2), stepsPerCpuSecond: Math.round((run.progress.eventsCompleted * 1e6) / (cpu.user + cpu.system)) },
       memory: { rssBeforeRunMiB: round(rssBefore / 1048576, 1), peakRssMiB: round(peakRss / 1048576, 1) },
       metrics: run.metrics ? { overall: run.metrics.overall, gateway: { requests: run.metrics.gateway.requests, correct: run.metrics.gateway.correct, falseAllows: run.metrics.gateway.falseAllows, falseDenies: run.metrics.gateway.falseDenies } } : null,
       subscriptions: { runProgressMs: latencySummary(progressLatency, progressSamples), runLogsMs: latencySummary(logLatency, logSamples) },

@@ -73,7 +73,7 @@ export async function startOperator(deps: {
   log.info({ scenarios: initial.loaded, errors: initial.errors.length, dir: config.scenariosDir }, 'scenarios loaded');
   const stopWatching = config.watchRules ? scenarios.watch() : () => {};
 
-  const { rules, ruleStates, tagging } = deps.tagging.shared;
+  const { rules, ruleStates } = deps.tagging.shared;
   const { policyView } = deps.gateway.shared;
   const hashes = () => ({ policyHash: policyView.current()?.hash ?? null, rulePackHash: rules.packHash() });
   const store = createRunRepository(() => db.fork());
@@ -91,7 +91,7 @@ export async function startOperator(deps: {
         const effective = ruleStates.effective(e.rule.ruleId);
         return effective.state === 'enabled' ? [] : [{ ruleId: e.rule.ruleId, state: effective.state, confidenceMax: effective.confidenceMax }];
       }),
-    async openSession(run) {
+    async openSession(run, _scenario, writer) {
       const running = rules.entries().filter((e) => e.problem === null);
       // Rule states come from the snapshot: a rule disabled mid-run still runs in it, and vice versa.
       const frozen = new Map<string, EffectiveRuleState>((run.snapshot?.ruleStates ?? []).map((r) => [r.ruleId, { state: r.state, confidenceMax: r.confidenceMax }]));
@@ -101,7 +101,7 @@ export async function startOperator(deps: {
         ruleStates: frozen,
         lifters: deps.plugins.lifters(),
         policy: policyView.current(),
-        tagging,
+        tagging: deps.tagging.runTagging({ runId: run.runId, writer }),
         createRunGateway: deps.gateway.createRunGateway,
         onLifterFailure: (lifterId, message) => log.debug({ runId: run.runId, lifterId }, message),
       });

@@ -29,6 +29,7 @@ export function openRunSession(deps: {
   ruleStates: ReadonlyMap<string, EffectiveRuleState>;
   lifters: readonly LifterDefinition<unknown>[];
   policy: Policy | null;
+  /** The run's own tagging service (its store keeps everything under the run id). */
   tagging: TaggingService;
   createRunGateway(run: { policy: Policy | null; knobs: GatewayKnobs; detect(event: PluginEvent): Promise<Tag[]>; recordEvent(event: PluginEvent, runId: string | null): Promise<string[]>; now(): Date }): GatewayService;
   onLifterFailure(lifterId: string, message: string): void;

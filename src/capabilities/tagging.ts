@@ -11,7 +11,9 @@ import { createRuleRegistry } from '../engine/tagging/rule-registry.ts';
 import { createRuleStateService, type RuleStateChange } from '../engine/tagging/rule-state-service.ts';
 import { watchRules } from '../engine/tagging/rule-watcher.ts';
 import { BUILT_IN_SOURCE_KINDS } from '../engine/tagging/source-kinds.ts';
-import { createTaggingService } from '../engine/tagging/tagging-service.ts';
+import { createTaggingService, type TaggingService } from '../engine/tagging/tagging-service.ts';
+import { createRunTagStore } from '../engine/runs/run-tag-store.ts';
+import type { RunWriter } from '../engine/runs/run-writer.ts';
 import type { Database } from '../persistence/database.ts';
 import { createRuleStateRepository } from '../persistence/repositories/rule-state-repository.ts';
 import { createTagRepository } from '../persistence/repositories/tag-repository.ts';
@@ -90,6 +92,18 @@ export async function startTagging(deps: {
   return {
     shared: { catalogue, rules, ruleStates, reloadRules, tagging, idempotency: deps.shared ? createRedisIdempotencyCache({ redis: deps.shared.redis, keyPrefix: deps.shared.keyPrefix, onError: (err, context) => log.error({ err }, context) }) : createIdempotencyCache() },
     perRequest: (em: () => ReturnType<Database['fork']>) => ({ tagStore: createTagRepository(em) }),
+    /**
+     * A replay run's own tagging service (issue #5 §4): the same source kinds, commits to the run's
+     * tag store, which hands the rows to the run's writer; nothing is published.
+     */
+    runTagging(run: { runId: string; writer: RunWriter }): TaggingService {
+      return createTaggingService({
+        store: createRunTagStore({ runId: run.runId, writer: run.writer, reads: createTagRepository(() => db.fork()) }),
+        engine: () => rules.engine(),
+        kinds: () => kinds,
+        publish: () => {},
+      });
+    },
     /** In-process listeners for rule state changes (the gateway audits them); not bus subscribers. */
     onRuleStateChange(listener: (change: RuleStateChange) => void) {
       ruleStateListeners.push(listener);

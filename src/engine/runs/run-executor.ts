@@ -10,6 +10,14 @@ import { effectiveExpectation, judgeStep, tagTechniqueKey, type RunStepResult, t
 /** Steps handed to the store and the engine at once when the speed is `max` (a stop waits at most one chunk). */
 const CHUNK_STEPS = 500;
 
+/**
+ * Events tagged between two turns of the event loop. The store needs a few main-thread turns to get
+ * through a batch (each statement hops between SQLite's thread and this one); tagging a whole tick
+ * in one go would hold those hops, and every subscriber, until the tick is done, so the store's
+ * writes would not overlap the tagging at all.
+ */
+const SLICE_EVENTS = 100;
+
 /** Busy time and work per engine part, for the run's component cards. */
 export interface ExecutionStats {
   ingestMs: number;
@@ -39,6 +47,8 @@ export interface RunExecution {
 
 /** The steps a run processes: the scenario's, cut to `ticksTotal × eventsPerTick`. */
 export const stepsToRun = (scenario: Scenario, params: RunParams): ScenarioStep[] => scenario.steps.slice(0, params.ticksTotal * params.eventsPerTick);
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function inputOf(step: ScenarioStep): Record<string, unknown> {
   return step.type === 'event' ? { ...step.event, occurredAt: step.event.occurredAt.toISOString() } : { ...step.request, tokenAgent: step.tokenAgent, tokenRoles: step.tokenRoles };
@@ -89,14 +99,14 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     }
   };
 
-  /** Processes steps in order: consecutive events in one commit, each request on its own. False when told to stop. */
+  /** Processes steps in order: consecutive events (up to a slice) in one ingest, each request on its own. False when told to stop. */
   const process = async (chunk: readonly ScenarioStep[], out: RunStepResult[]) => {
     for (let i = 0; i < chunk.length; ) {
       if (x.control.stopping) return false;
       const first = chunk[i] as ScenarioStep;
       if (first.type === 'event') {
         let j = i;
-        while (j < chunk.length && chunk[j]?.type === 'event') j += 1;
+        while (j < chunk.length && j - i < SLICE_EVENTS && chunk[j]?.type === 'event') j += 1;
         const events = chunk.slice(i, j) as EventStep[];
         const t0 = now();
         const results = await x.session.ingest(events);
@@ -109,6 +119,7 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
         done += events.length;
         lastTime = events.at(-1)?.at ?? lastTime;
         i = j;
+        if (chunk[i]?.type === 'event') await turn();
       } else {
         const step = first as RequestStep;
         const t0 = now();
@@ -126,7 +137,7 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
   };
 
   // At max speed a chunk's step results and logs are written while the next chunk is tagged: the
-  // store works on its own thread, so the two overlap. One write is outstanding at most; it is awaited
+  // store works on its own thread, so the two overlap (the session's events and tags go the same way). One write is outstanding at most; it is awaited
   // before the next, before pausing or stopping, and before the run reports its end, so a finished
   // run's rows are all stored. A failed write fails the run (FAULT) at the next await.
   let pending: Promise<void> = Promise.resolve();
@@ -138,8 +149,8 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
   const write = (out: RunStepResult[]) => {
     const t0 = now();
     return (async () => {
-      if (out.length > 0) await x.storeSteps(out);
-      await x.logger.flush();
+      // Both handed over before either is awaited, so they are stored together (run-writer.ts).
+      await Promise.all([out.length > 0 ? x.storeSteps(out) : null, x.logger.flush()]);
       stats.storeMs += now() - t0;
     })().catch((err: unknown) => {
       failure ??= err;
@@ -183,6 +194,10 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     x.onProgress(progress(true));
     // After the progress: a step that ends here pauses the run, and the pause is stored with these figures.
     x.control.spend(ticksNow);
+    // A turn of the event loop between chunks: at max speed the run no longer waits for the store,
+    // and without it subscribers (runLogs publishes a chunk's entries at once), HTTP and the store's
+    // own callbacks would wait for the whole run.
+    await turn();
   }
   await drain();
   return { ended: 'COMPLETED', stats, progress: progress(false) };

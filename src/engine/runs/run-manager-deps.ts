@@ -5,6 +5,7 @@ import type { RunLogEntry } from './run-log.ts';
 import type { RunProgressMessage } from './run-progress.ts';
 import type { RunSession } from './run-session.ts';
 import type { RunStore } from './run-store.ts';
+import type { RunWriter } from './run-writer.ts';
 
 /** What the run manager is built from (composed in src/capabilities/operator.ts). */
 export interface RunManagerDeps {
@@ -17,7 +18,8 @@ export interface RunManagerDeps {
   /** Rule id → the techniques it emits (for per-rule false negatives). */
   ruleEmits(): ReadonlyMap<string, readonly { techniqueId: string; subTechniqueId: string | null }[]>;
   lifterRules(): number;
-  openSession(run: RunRecord, scenario: Scenario): Promise<RunSession>;
+  /** The run's tagging and gateway; what they store goes through `writer`. */
+  openSession(run: RunRecord, scenario: Scenario, writer: RunWriter): Promise<RunSession>;
   publishProgress(message: RunProgressMessage): void;
   publishLog(entry: RunLogEntry): void;
   maxConcurrentRuns: number;

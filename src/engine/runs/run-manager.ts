@@ -11,7 +11,9 @@ import { resolveRunParams } from './run-params.ts';
 import { awaitStored, startLeaseKeeper } from './run-lease.ts';
 import { computeProgress, createProgressCoalescer, type RunProgressMessage } from './run-progress.ts';
 import type { RunSession } from './run-session.ts';
+import { createRunWriter, type RunWriter } from './run-writer.ts';
 import type { RunCommand, RunManagerDeps } from './run-manager-deps.ts';
+import type { RunLogEntry } from './run-log.ts';
 
 export type { RunCommand, RunManagerDeps } from './run-manager-deps.ts';
 
@@ -27,6 +29,8 @@ interface ActiveRun {
   logger: RunLogger;
   metrics: RunMetricsAccumulator | null;
   session: RunSession | null;
+  /** While it executes: stores its events, tags, step results and logs (run-writer.ts). */
+  writer: RunWriter | null;
   stats: ExecutionStats | null;
   /** Resolves when the executor has returned (or failed). */
   finished: Promise<void>;
@@ -117,7 +121,8 @@ export function createRunManager(deps: RunManagerDeps) {
       r.snapshot = { governance, rulePackHash, policyHash, scenarioHash: scenario.hash, policySetHash: policySetHashOf({ policyHash, rulePackHash, governanceHash: governance.hash }), components: scenario.components, ruleStates: deps.ruleStates() };
       r.state = a.control.paused ? 'PAUSED' : 'RUNNING';
       a.metrics = r.params.metricsEnabled ? createRunMetrics({ labelsComplete: scenario.labelsComplete, ruleEmits: deps.ruleEmits() }) : null;
-      a.session = await deps.openSession(r, scenario);
+      const writer = (a.writer = createRunWriter((batch) => deps.store.appendBatch(r.runId, batch)));
+      a.session = await deps.openSession(r, scenario, writer);
       a.logger.log('INFO', 'run_started', `run started: ${scenario.name} (${r.progress.eventsTotal} steps, ${r.params.ticksTotal} ticks, speed ${r.params.speed})`, { scenarioHash: scenario.hash, policySetHash: r.snapshot.policySetHash, governanceRevision: governance.revision, preset: governance.preset });
       await deps.store.update(r);
       announce(a);
@@ -130,7 +135,7 @@ export function createRunManager(deps: RunManagerDeps) {
         control: a.control,
         logger: a.logger,
         metrics: a.metrics,
-        storeSteps: (steps) => deps.store.appendSteps(r.runId, steps),
+        storeSteps: (steps) => writer.add({ steps }),
         onProgress: (progress) => {
           if (a.closed) return;
           r.progress = progress;
@@ -171,7 +176,10 @@ export function createRunManager(deps: RunManagerDeps) {
     return r;
   };
   const track = (record: RunRecord, lastSeq: number): ActiveRun => {
-    const a: ActiveRun = { record, control: createRunControl(), logger: createRunLogger({ runId: record.runId, enabled: record.params.loggingEnabled, store: (e) => deps.store.appendLogs(e), publish: deps.publishLog, now, lastSeq }), metrics: null, session: null, stats: null, finished: Promise.resolve(), closed: false, messages: 0 };
+    // Log entries go with the run's other rows while it executes; before that, and after a failed
+    // write (the run is ending FAULT and its last entries should still be kept), on their own.
+    const storeLogs = (entries: readonly RunLogEntry[]) => (a.writer && a.writer.failure === null ? a.writer.add({ logs: entries }) : deps.store.appendLogs(entries));
+    const a: ActiveRun = { record, control: createRunControl(), logger: createRunLogger({ runId: record.runId, enabled: record.params.loggingEnabled, store: storeLogs, publish: deps.publishLog, now, lastSeq }), metrics: null, session: null, writer: null, stats: null, finished: Promise.resolve(), closed: false, messages: 0 };
     a.control.onChange(() => {
       if (a.closed || !a.record.startedAt) return;
       const state: RunState = a.control.paused && !a.control.stepping ? 'PAUSED' : 'RUNNING';

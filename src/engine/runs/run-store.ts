@@ -1,6 +1,19 @@
+import type { EventRecord } from '../tagging/tag-store.ts';
+import type { Tag } from '../tagging/tag.ts';
 import type { RunFilter, RunOrder, RunRecord, RunState } from './run.ts';
 import type { RunLogEntry, RunLogFilter } from './run-log.ts';
 import type { RunStepResult } from './run-step-result.ts';
+
+/**
+ * What a run writes while it executes, stored in one transaction (see run-writer.ts): the events and
+ * tags it produced that are new to the run, its step results and its log entries.
+ */
+export interface RunWriteBatch {
+  events: EventRecord[];
+  tags: Tag[];
+  steps: RunStepResult[];
+  logs: RunLogEntry[];
+}
 
 /** Runs, their step results and logs on the database (implemented in src/persistence/). */
 export interface RunStore {
@@ -16,6 +29,11 @@ export interface RunStore {
   /** Runs not in a terminal state, oldest first. */
   unfinished(): Promise<RunRecord[]>;
   appendSteps(runId: string, steps: readonly RunStepResult[]): Promise<void>;
+  /**
+   * Stores a batch in one transaction. The batch's events and tags are claimed new to the run: if the
+   * store already holds any of them under the run, nothing is stored and this rejects.
+   */
+  appendBatch(runId: string, batch: RunWriteBatch): Promise<void>;
   /** Step results with index > `after`, in order. */
   steps(runId: string, after: number, limit: number): Promise<RunStepResult[]>;
   appendLogs(entries: readonly RunLogEntry[]): Promise<void>;

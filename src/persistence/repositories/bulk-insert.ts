@@ -10,7 +10,10 @@ export interface BulkInsert {
   rows: readonly (readonly unknown[])[];
   /** Columns of the unique key whose conflicts are skipped (insert-or-ignore); null: plain insert. */
   ignoreConflictsOn: readonly string[] | null;
-  /** Columns to return for the rows this statement actually inserted. */
+  /**
+   * Columns to return for the rows this statement actually inserted; none: no `returning` clause
+   * (the driver builds one object per returned row, which costs as much as a third of the insert).
+   */
   returning: readonly string[];
 }
 
@@ -35,13 +38,18 @@ export async function bulkInsert(trx: Knex.Transaction, insert: BulkInsert): Pro
   return out;
 }
 
+const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const returningClause = (columns: readonly string[]) => (columns.length === 0 ? '' : ` returning ${columns.map(quoteName).join(', ')}`);
+
 /** Any dialect: knex's multi-row insert, one bound parameter per value. At most 500 rows on SQLite. */
 export async function insertPortable(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
   const json = insert.columns.map((column) => insert.jsonColumns.includes(column));
   const records = insert.rows.map((row) => Object.fromEntries(insert.columns.map((column, i) => [column, json[i] ? JSON.stringify(row[i]) : row[i]])));
   const query = trx(insert.table).insert(records);
   if (insert.ignoreConflictsOn) query.onConflict([...insert.ignoreConflictsOn]).ignore();
-  return query.returning([...insert.returning]);
+  if (insert.returning.length > 0) return query.returning([...insert.returning]);
+  await query;
+  return [];
 }
 
 /**
@@ -55,17 +63,22 @@ export async function insertPortable(trx: Knex.Transaction, insert: BulkInsert):
  * the input. Dates go in as epoch milliseconds, which is how MikroORM stores them on SQLite.
  */
 export async function insertSqlite(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
-  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const json = JSON.stringify(insert.rows.map((row) => row.map((value) => (value instanceof Date ? value.getTime() : value))));
+  const rows: unknown = await trx.raw(sqliteInsertSql(insert, '?'), [sqliteRowsJson(insert)]);
+  return insert.returning.length === 0 ? [] : (rows as Record<string, unknown>[]);
+}
+
+/** The rows as `insertSqlite` hands them to `json_each`. */
+export const sqliteRowsJson = (insert: BulkInsert): string => JSON.stringify(insert.rows.map((row) => row.map((value) => (value instanceof Date ? value.getTime() : value))));
+
+/** `insertSqlite`'s statement, reading the rows' JSON from `json` (a parameter or a literal). */
+export function sqliteInsertSql(insert: BulkInsert, json: string): string {
   const values = insert.columns.map((column, i) => (insert.jsonColumns.includes(column) ? `r.v -> ${i}` : `r.v ->> ${i}`));
-  const conflict = insert.ignoreConflictsOn ? ` on conflict (${insert.ignoreConflictsOn.map(quote).join(', ')}) do nothing` : '';
-  const sql =
-    `with r (i, v) as materialized (select key, value from json_each(?)) ` +
-    `insert into ${quote(insert.table)} (${insert.columns.map(quote).join(', ')}) ` +
-    `select ${values.join(', ')} from r where true order by r.i${conflict} ` +
-    `returning ${insert.returning.map(quote).join(', ')}`;
-  const rows: unknown = await trx.raw(sql, [json]);
-  return rows as Record<string, unknown>[];
+  const conflict = insert.ignoreConflictsOn ? ` on conflict (${insert.ignoreConflictsOn.map(quoteName).join(', ')}) do nothing` : '';
+  return (
+    `with r (i, v) as materialized (select key, value from json_each(${json})) ` +
+    `insert into ${quoteName(insert.table)} (${insert.columns.map(quoteName).join(', ')}) ` +
+    `select ${values.join(', ')} from r where true order by r.i${conflict}${returningClause(insert.returning)}`
+  );
 }
 
 /**
@@ -79,15 +92,14 @@ export async function insertSqlite(trx: Knex.Transaction, insert: BulkInsert): P
  * become SQL NULL); the tagging rows' JSON columns are always objects or arrays.
  */
 export async function insertPostgres(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
-  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const quote = quoteName;
   const json = JSON.stringify(insert.rows.map((row) => Object.fromEntries(insert.columns.map((column, i) => [column, row[i] ?? null]))));
   const columns = insert.columns.map(quote).join(', ');
   const conflict = insert.ignoreConflictsOn ? ` on conflict (${insert.ignoreConflictsOn.map(quote).join(', ')}) do nothing` : '';
   const sql =
     `insert into ${quote(insert.table)} (${columns}) ` +
     `select ${insert.columns.map((c) => `r.${quote(c)}`).join(', ')} ` +
-    `from json_populate_recordset(null::${quote(insert.table)}, ?::json) with ordinality as r order by r.ordinality${conflict} ` +
-    `returning ${insert.returning.map(quote).join(', ')}`;
+    `from json_populate_recordset(null::${quote(insert.table)}, ?::json) with ordinality as r order by r.ordinality${conflict}${returningClause(insert.returning)}`;
   const result = (await trx.raw(sql, [json])) as { rows: Record<string, unknown>[] };
-  return result.rows;
+  return insert.returning.length === 0 ? [] : result.rows;
 }

@@ -1,9 +1,13 @@
 import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { LOG_LEVELS, levelRank, type RunLogEntry, type RunLogFilter } from '../../engine/runs/run-log.ts';
 import { RUN_STATES, type RunFilter, type RunRecord, type RunState } from '../../engine/runs/run.ts';
-import type { RunStore } from '../../engine/runs/run-store.ts';
+import type { RunStore, RunWriteBatch } from '../../engine/runs/run-store.ts';
 import type { RunStepResult } from '../../engine/runs/run-step-result.ts';
-import { bulkInsert } from './bulk-insert.ts';
+import { toRunKey } from '../entities/run-key.ts';
+import { dialectOf } from '../dialect.ts';
+import { bulkInsert, type BulkInsert } from './bulk-insert.ts';
+import { execSqliteInserts } from './sqlite-batch.ts';
+import { EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, eventValues, tagValues } from './tag-rows.ts';
 import { fromBoolean, fromJson, knexOf, toDate } from './sql-values.ts';
 
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
@@ -34,6 +38,41 @@ const toRunRow = (r: RunRecord) => ({
 
 function fromLogRow(row: Record<string, unknown>): RunLogEntry {
   return { runId: String(row.run_id), seq: Number(row.seq), timestamp: toDate(row.at), level: LOG_LEVELS[Number(row.level)] ?? 'INFO', eventType: row.event_type as RunLogEntry['eventType'], message: String(row.message), payload: fromJson(row.payload) };
+}
+
+const STEP_COLUMNS = ['run_id', 'step_index', 'record'];
+const stepValues = (runId: string, s: RunStepResult) => [runId, s.index, JSON.stringify(s)];
+const LOG_COLUMNS = ['run_id', 'seq', 'at', 'level', 'event_type', 'message', 'payload'];
+const logValues = (e: RunLogEntry) => [e.runId, e.seq, e.timestamp.getTime(), levelRank(e.level), e.eventType, e.message, JSON.stringify(e.payload)];
+
+/**
+ * `RunStore.appendBatch`: a run's events, tags, step results and logs in one transaction, one
+ * statement per table and no `returning`. The run's events and tags were checked new by the run
+ * itself (it is the only writer under its run id), so they are plain inserts: the unique keys still
+ * make the database the judge, and a batch it disagrees with fails and is rolled back, which fails
+ * the run rather than leaving steps that list tags the store did not take from this run. On SQLite
+ * the transaction is one driver call (sqlite-batch.ts).
+ */
+async function appendRunBatch(knex: Knex, runId: string, batch: RunWriteBatch, now: Date): Promise<void> {
+  const runKey = toRunKey(runId);
+  if (batch.events.some((e) => e.runId !== runId)) throw new Error(`run ${runId}: a batch holds an event of another run`);
+  const insert = (table: string, columns: readonly string[], jsonColumns: readonly string[], rows: unknown[][]): BulkInsert => ({ table, columns, jsonColumns, rows, ignoreConflictsOn: null, returning: [] });
+  const inserts = [
+    insert('events', EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, batch.events.map((e) => eventValues(e, runKey))),
+    insert('tags', TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, batch.tags.map((t) => tagValues(t, runKey, now))),
+    insert('run_steps', STEP_COLUMNS, [], batch.steps.map((s) => stepValues(runId, s))),
+    insert('run_logs', LOG_COLUMNS, [], batch.logs.map(logValues)),
+  ];
+  try {
+    if (dialectOf(knex) === 'sqlite') await execSqliteInserts(knex, inserts);
+    else await knex.transaction(async (trx) => {
+      for (const i of inserts) await bulkInsert(trx, i);
+    });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'SQLITE_CONSTRAINT' && code !== '23505') throw err;
+    throw new Error(`run ${runId}: the store refused a batch holding rows it already had under the run (${(err as Error).message})`, { cause: err });
+  }
 }
 
 /** Tables holding a run's detail, keyed by the run id (live rows use ''). */
@@ -122,7 +161,11 @@ export function createRunRepository(em: () => EntityManager): RunStore {
     },
     async appendSteps(runId, steps) {
       if (steps.length === 0) return;
-      await bulk('run_steps', ['run_id', 'step_index', 'record'], steps.map((s) => [runId, s.index, JSON.stringify(s)]));
+      await bulk('run_steps', STEP_COLUMNS, steps.map((s) => stepValues(runId, s)));
+    },
+    async appendBatch(runId, batch) {
+      // Straight to knex: a batch needs no unit of work.
+      await appendRunBatch(knex(), runId, batch, new Date());
     },
     async steps(runId, after, limit) {
       const rows = await knex()('run_steps').where('run_id', runId).where('step_index', '>', after).orderBy('step_index', 'asc').limit(limit);
@@ -133,11 +176,7 @@ export function createRunRepository(em: () => EntityManager): RunStore {
     },
     async appendLogs(entries) {
       if (entries.length === 0) return;
-      await bulk(
-        'run_logs',
-        ['run_id', 'seq', 'at', 'level', 'event_type', 'message', 'payload'],
-        entries.map((e) => [e.runId, e.seq, e.timestamp.getTime(), levelRank(e.level), e.eventType, e.message, JSON.stringify(e.payload)]),
-      );
+      await bulk('run_logs', LOG_COLUMNS, entries.map(logValues));
     },
     async logs(runId, filter, after, limit) {
       const rows = await logQuery(runId, filter).where('seq', '>', after).orderBy('seq', 'asc').limit(limit);
