@@ -1,0 +1,71 @@
+import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, isPromise, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import type { Context } from '../../resolvers/context.ts';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Executes a subscription's selection once per published event for every group of subscribers that
+ * would get the same answer, and hands the group one shared result (issue 3, fan-out bench: 500
+ * `ttpTagged` subscribers ran 500 identical executions of every event).
+ *
+ * What stays per subscriber: the source stream (its bounded queue and SLOW_CONSUMER close, its
+ * `after:` replay and live tail, its filters) and everything after execution (error mapping with
+ * its own request id, `extensions.apiVersion`, the socket). Only the step "source event → execution
+ * result" is shared, and only when all of these are identical:
+ *
+ * - the source event itself, by object identity. The buses hand one object to every subscriber of
+ *   a topic; a resolver that derives a per-subscriber value (a filtered copy, a replayed row) makes
+ *   a new object and so gets its own execution;
+ * - the document (printed), the operation name and the raw variables (as sent: the same values in
+ *   another key order simply do not share);
+ * - the visibility scope: the transport and the principal's role, agent and agent roles — what the
+ *   schema's access rules and resolvers may consult. Payload resolvers must not read a token id or a
+ *   request id into a result; those differ inside a group.
+ *
+ * A result that carries errors is never shared: every other subscriber of the group executes the
+ * event itself, so errors are raised, logged and mapped under each subscriber's own context. Shared
+ * results are read-only for everyone downstream (the formatters copy, they do not mutate).
+ */
+export function useSharedEventResults(): Plugin<Record<string, unknown>> {
+  const printed = new WeakMap<DocumentNode, string>();
+  const results = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
+
+  const groupKey = (args: ExecutionArgs): string => {
+    let text = printed.get(args.document);
+    if (text === undefined) printed.set(args.document, (text = print(args.document)));
+    const ctx = args.contextValue as Partial<Context> | undefined;
+    const principal = ctx?.principal ?? null;
+    const scope = [ctx?.transport ?? null, principal?.role ?? null, principal?.agent ?? null, principal?.agentRoles ?? null];
+    return JSON.stringify([text, args.operationName ?? null, args.variableValues ?? null, scope]);
+  };
+
+  const resultFor = (payload: unknown, key: string, run: () => MaybePromise<ExecutionResult>): MaybePromise<ExecutionResult> => {
+    if (typeof payload !== 'object' || payload === null) return run();
+    let group = results.get(payload);
+    if (!group) results.set(payload, (group = new Map()));
+    const shared = group.get(key);
+    if (shared === undefined) {
+      const result = run();
+      group.set(key, result);
+      return result;
+    }
+    if (isPromise(shared)) return shared.then((r) => (r.errors ? run() : r));
+    return shared.errors ? run() : shared;
+  };
+
+  const subscribe = (args: ExecutionArgs) => {
+    const key = groupKey(args);
+    const execOne = (payload: unknown) => resultFor(payload, key, () => execute({ ...args, rootValue: payload }) as MaybePromise<ExecutionResult>);
+    const mapSource = (source: Awaited<ReturnType<typeof createSourceEventStream>>) =>
+      isAsyncIterable(source) ? mapAsyncIterator(source, execOne) : source;
+    const source = createSourceEventStream(args);
+    return isPromise(source) ? source.then(mapSource) : mapSource(source);
+  };
+
+  return {
+    onSubscribe({ setSubscribeFn }) {
+      setSubscribeFn(subscribe as never);
+    },
+  };
+}
