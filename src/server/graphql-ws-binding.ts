@@ -13,7 +13,7 @@ export interface SocketExtra {
    * Sends one text frame the way graphql-ws's own messages go (coalesced per turn; waits only past
    * SOCKET_HIGH_WATER_BYTES). Writing through this keeps a frame in order with graphql-ws's messages.
    */
-  readonly send: (data: string) => Promise<void> | void;
+  readonly send: (data: string | Buffer) => Promise<void> | void;
 }
 
 /**
@@ -23,6 +23,7 @@ export interface SocketExtra {
  * and a client that does not read ends with SLOW_CONSUMER as before (DESIGN §5).
  */
 export const SOCKET_HIGH_WATER_BYTES = 256 * 1024;
+const TEXT = { binary: false } as const;
 
 /**
  * graphql-ws's protocol (`makeServer`) on a `ws` server: the binding graphql-ws ships as `use/ws`
@@ -67,11 +68,12 @@ export function bindGraphqlWs<P extends Record<string, unknown> | undefined, E e
       socket.ping();
     }, keepAliveMs);
 
-    const send = (data: string): Promise<void> | void => {
+    // Always a text frame: a Buffer here holds UTF-8 JSON (next-frame-pump.ts).
+    const send = (data: string | Buffer): Promise<void> | void => {
       if (socket.readyState !== socket.OPEN) return;
       writes.hold(raw);
-      if (socket.bufferedAmount < SOCKET_HIGH_WATER_BYTES) return void socket.send(data);
-      return new Promise<void>((resolve, reject) => socket.send(data, (err) => (err ? reject(err) : resolve())));
+      if (socket.bufferedAmount < SOCKET_HIGH_WATER_BYTES) return void socket.send(data, TEXT);
+      return new Promise<void>((resolve, reject) => socket.send(data, TEXT, (err) => (err ? reject(err) : resolve())));
     };
     const closed = server.opened(
       {

@@ -58,11 +58,12 @@ export function attachGraphqlWs(deps: {
   };
   // Subscribers that share an execution (useSharedEventResults) share its result object, and so its
   // wire text: an error-free result needs no per-subscriber error scope.
-  const sharedJson = new WeakMap<ExecutionResult, string>();
+  const sharedJson = new WeakMap<ExecutionResult, Buffer>();
+  const encode = (result: ExecutionResult, args: ExecutionArgs) => Buffer.from(`${JSON.stringify(toWire(result, args))}}`);
   const payloadJson = (args: ExecutionArgs) => (result: ExecutionResult) => {
-    if (result.errors) return JSON.stringify(toWire(result, args));
+    if (result.errors) return encode(result, args);
     let text = sharedJson.get(result);
-    if (text === undefined) sharedJson.set(result, (text = JSON.stringify(toWire(result, args))));
+    if (text === undefined) sharedJson.set(result, (text = encode(result, args)));
     return text;
   };
 

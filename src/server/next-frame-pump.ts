@@ -4,8 +4,8 @@ import type { ExecutionResult } from 'graphql';
 export interface FrameTarget {
   /** The operation id the client chose. */
   id: string;
-  /** The connection's send (graphql-ws-binding.ts): returns a promise only when the socket is backed up. */
-  send(data: string): Promise<void> | void;
+  /** The connection's send (graphql-ws-binding.ts; a Buffer is UTF-8 text): returns a promise only when the socket is backed up. */
+  send(data: string | Buffer): Promise<void> | void;
 }
 
 /**
@@ -13,9 +13,10 @@ export interface FrameTarget {
  * stand-in stream that yields nothing and ends when the results do (issue 3, fan-out bench).
  *
  * Why: graphql-ws sends each result through `onNext`, a fresh `JSON.stringify` of the whole message
- * and several awaits, per subscriber per event. Here `payloadJson` can return one cached text for a
- * result shared by many subscribers (useSharedEventResults), and each frame is the text graphql-ws
- * would write — `{"id":…,"type":"next","payload":…}` — built by concatenation.
+ * and several awaits, per subscriber per event. Here `payloadJson` can return one cached UTF-8 text
+ * (the payload and the message's closing brace) for a result shared by many subscribers
+ * (useSharedEventResults), and each frame is the text graphql-ws would write —
+ * `{"id":…,"type":"next","payload":…}` — built by copying two buffers.
  *
  * What graphql-ws still does, unchanged: subscribe, the `complete` message when the stream ends (sent
  * after every frame written here, on the same socket), an `error` message if the stream throws, and
@@ -26,9 +27,9 @@ export interface FrameTarget {
 export function pumpNextFrames(
   results: AsyncIterator<ExecutionResult>,
   target: FrameTarget,
-  payloadJson: (result: ExecutionResult) => string,
+  payloadJson: (result: ExecutionResult) => Buffer,
 ): AsyncIterableIterator<never> {
-  const prefix = `{"id":${JSON.stringify(target.id)},"type":"next","payload":`;
+  const prefix = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":"next","payload":`);
   let stopped = false;
   let settle!: { resolve: () => void; reject: (err: unknown) => void };
   const ended = new Promise<IteratorResult<never>>((resolve, reject) => {
@@ -40,7 +41,8 @@ export function pumpNextFrames(
       while (!stopped) {
         const step = await results.next();
         if (step.done || stopped) break;
-        const waiting = target.send(`${prefix}${payloadJson(step.value)}}`);
+        const payload = payloadJson(step.value);
+        const waiting = target.send(Buffer.concat([prefix, payload], prefix.length + payload.length));
         if (waiting) await waiting;
       }
       settle.resolve();

@@ -1,5 +1,5 @@
 import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { isAsyncIterable, isPromise, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import { isAsyncIterable, isPromise, type Plugin } from 'graphql-yoga';
 import type { Context } from '../../resolvers/context.ts';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -58,7 +58,7 @@ export function useSharedEventResults(): Plugin<Record<string, unknown>> {
     const key = groupKey(args);
     const execOne = (payload: unknown) => resultFor(payload, key, () => execute({ ...args, rootValue: payload }) as MaybePromise<ExecutionResult>);
     const mapSource = (source: Awaited<ReturnType<typeof createSourceEventStream>>) =>
-      isAsyncIterable(source) ? mapAsyncIterator(source, execOne) : source;
+      isAsyncIterable(source) ? mapEvents(source[Symbol.asyncIterator](), execOne) : source;
     const source = createSourceEventStream(args);
     return isPromise(source) ? source.then(mapSource) : mapSource(source);
   };
@@ -68,4 +68,32 @@ export function useSharedEventResults(): Plugin<Record<string, unknown>> {
       setSubscribeFn(subscribe as never);
     },
   };
+}
+
+/**
+ * `execute` applied to each source event, as graphql-js's own subscribe maps it. Not Yoga's
+ * `mapAsyncIterator`: its promise helpers allocate several closures per value, and this runs per
+ * subscriber per event (issue 3, fan-out bench). A synchronous result costs no promise beyond the
+ * source's own.
+ */
+function mapEvents(source: AsyncIterator<unknown>, run: (payload: unknown) => MaybePromise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
+  const done = { value: undefined, done: true } as const;
+  const toStep = (step: IteratorResult<unknown>): MaybePromise<IteratorResult<ExecutionResult>> => {
+    if (step.done) return done;
+    const result = run(step.value);
+    return isPromise(result) ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
+  };
+  const stream: AsyncIterableIterator<ExecutionResult> = {
+    next: () => source.next().then(toStep),
+    async return() {
+      await source.return?.();
+      return done;
+    },
+    async throw(error: unknown) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return stream;
 }
