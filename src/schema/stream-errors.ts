@@ -1,3 +1,4 @@
+import { TRY_NEXT, tryNext, type SyncPullable } from '../engine/events/sync-pull.ts';
 import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 
 /**
@@ -22,7 +23,7 @@ function isStreamError(value: unknown): value is StreamError {
  * generator's `yield*` costs several promises per value (issue 3, fan-out bench), and its `return()`
  * reaches the source at once instead of waiting for the source's next value.
  */
-function endOnError(source: AsyncIterable<unknown>): AsyncIterableIterator<unknown> {
+function endOnError(source: AsyncIterable<unknown>): AsyncIterableIterator<unknown> & SyncPullable<unknown> {
   const iterator = source[Symbol.asyncIterator]();
   let failed = false;
   const done = { value: undefined, done: true } as const;
@@ -30,7 +31,8 @@ function endOnError(source: AsyncIterable<unknown>): AsyncIterableIterator<unkno
     failed = true;
     return { value: { [STREAM_ERROR]: error } satisfies StreamError, done: false };
   };
-  const stream: AsyncIterableIterator<unknown> = {
+  const stream: AsyncIterableIterator<unknown> & SyncPullable<unknown> = {
+    [TRY_NEXT]: () => (failed ? null : tryNext(iterator)),
     next: () => (failed ? Promise.resolve(done) : iterator.next().catch(toErrorEvent)),
     async return() {
       failed = true;

@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import { tryNext } from '../engine/events/sync-pull.ts';
 
 /** Where one graphql-ws operation's `next` frames go. */
 export interface FrameTarget {
@@ -36,13 +37,20 @@ export function pumpNextFrames(
     settle = { resolve: () => resolve({ value: undefined, done: true }), reject };
   });
 
+  const write = (result: ExecutionResult) => {
+    const payload = payloadJson(result);
+    return target.send(Buffer.concat([prefix, payload], prefix.length + payload.length));
+  };
   const run = async () => {
     try {
       while (!stopped) {
         const step = await results.next();
         if (step.done || stopped) break;
-        const payload = payloadJson(step.value);
-        const waiting = target.send(Buffer.concat([prefix, payload], prefix.length + payload.length));
+        let waiting = write(step.value);
+        // What else is already queued (the rest of a published batch) goes out without a promise each.
+        for (let ready = waiting ? null : tryNext(results); ready && !stopped; ready = waiting ? null : tryNext(results)) {
+          waiting = write(ready.value);
+        }
         if (waiting) await waiting;
       }
       settle.resolve();

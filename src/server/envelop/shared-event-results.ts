@@ -1,5 +1,6 @@
 import { createSourceEventStream, execute, print, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, isPromise, type Plugin } from 'graphql-yoga';
+import { TRY_NEXT, tryNext, type SyncPullable } from '../../engine/events/sync-pull.ts';
 import type { Context } from '../../resolvers/context.ts';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -74,18 +75,38 @@ export function useSharedEventResults(): Plugin<Record<string, unknown>> {
  * `execute` applied to each source event, as graphql-js's own subscribe maps it. Not Yoga's
  * `mapAsyncIterator`: its promise helpers allocate several closures per value, and this runs per
  * subscriber per event (issue 3, fan-out bench). A synchronous result costs no promise beyond the
- * source's own.
+ * source's own, and none at all through `[TRY_NEXT]` (sync-pull.ts); an event pulled that way whose
+ * execution is asynchronous is held and becomes the next `next()`.
  */
-function mapEvents(source: AsyncIterator<unknown>, run: (payload: unknown) => MaybePromise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
+function mapEvents(source: AsyncIterator<unknown>, run: (payload: unknown) => MaybePromise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> & SyncPullable<ExecutionResult> {
   const done = { value: undefined, done: true } as const;
+  let held: Promise<ExecutionResult> | null = null;
+  const yielded = (value: ExecutionResult) => ({ value, done: false }) as const;
   const toStep = (step: IteratorResult<unknown>): MaybePromise<IteratorResult<ExecutionResult>> => {
     if (step.done) return done;
     const result = run(step.value);
-    return isPromise(result) ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
+    return isPromise(result) ? result.then(yielded) : yielded(result);
   };
-  const stream: AsyncIterableIterator<ExecutionResult> = {
-    next: () => source.next().then(toStep),
+  const stream: AsyncIterableIterator<ExecutionResult> & SyncPullable<ExecutionResult> = {
+    [TRY_NEXT]() {
+      if (held) return null;
+      const step = tryNext(source);
+      if (!step) return null;
+      const result = run(step.value);
+      if (!isPromise(result)) return yielded(result);
+      held = result;
+      return null;
+    },
+    next() {
+      if (held) {
+        const result = held;
+        held = null;
+        return result.then(yielded);
+      }
+      return source.next().then(toStep);
+    },
     async return() {
+      held = null;
       await source.return?.();
       return done;
     },
