@@ -14,6 +14,8 @@ export interface SocketExtra {
    * SOCKET_HIGH_WATER_BYTES). Writing through this keeps a frame in order with graphql-ws's messages.
    */
   readonly send: (data: string | Buffer) => Promise<void> | void;
+  /** Lets what was sent so far leave now instead of at the end of the turn. */
+  readonly flush: () => void;
 }
 
 /**
@@ -89,7 +91,7 @@ export function bindGraphqlWs<P extends Record<string, unknown> | undefined, E e
           });
         },
       },
-      { socket, request, send } as SocketExtra & E,
+      { socket, request, send, flush: () => writes.release(raw) } as SocketExtra & E,
     );
 
     socket.once('close', (code, reason) => {

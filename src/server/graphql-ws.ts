@@ -114,7 +114,7 @@ export function attachGraphqlWs(deps: {
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length > 0) return errors;
           const contextValue = await enveloped.contextFactory();
-          operations.set(contextValue, { requestId, target: { id, send: ctx.extra.send } });
+          operations.set(contextValue, { requestId, target: { id, send: ctx.extra.send, flush: ctx.extra.flush } });
           return {
             schema: enveloped.schema,
             document,

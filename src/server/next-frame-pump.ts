@@ -7,6 +7,8 @@ export interface FrameTarget {
   id: string;
   /** The connection's send (graphql-ws-binding.ts; a Buffer is UTF-8 text): returns a promise only when the socket is backed up. */
   send(data: string | Buffer): Promise<void> | void;
+  /** Lets the frames sent so far leave now (the socket's writes are otherwise held to the end of the turn). */
+  flush(): void;
 }
 
 /**
@@ -51,6 +53,9 @@ export function pumpNextFrames(
         for (let ready = waiting ? null : tryNext(results); ready && !stopped; ready = waiting ? null : tryNext(results)) {
           waiting = write(ready.value);
         }
+        // Nothing more is ready for this socket: send its frames now rather than after every other
+        // subscriber's, so the client can read them while the server goes on writing (issue 3).
+        target.flush();
         if (waiting) await waiting;
       }
       settle.resolve();

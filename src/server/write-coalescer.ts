@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 export interface WriteCoalescer {
   /** Holds `socket`'s writes back until the current event-loop turn has run (idempotent per turn). */
   hold(socket: Socket): void;
+  /** Releases `socket` now, if held: its writer knows it has nothing more to add this turn. */
+  release(socket: Socket): void;
   /** Releases every held socket now (on shutdown). */
   flush(): void;
 }
@@ -32,6 +34,9 @@ export function createWriteCoalescer(): WriteCoalescer {
       socket.cork();
       held.add(socket);
       scheduled ??= setImmediate(flush);
+    },
+    release(socket) {
+      if (held.delete(socket)) socket.uncork();
     },
     flush,
   };
