@@ -57,13 +57,14 @@ export function attachGraphqlWs(deps: {
     } as FormattedExecutionResult;
   };
   // Subscribers that share an execution (useSharedEventResults) share its result object, and so its
-  // wire text: an error-free result needs no per-subscriber error scope.
-  const sharedJson = new WeakMap<ExecutionResult, Buffer>();
+  // wire text: an error-free result needs no per-subscriber error scope. The text is what follows
+  // `"payload":` in a next message, the message's closing brace included (next-frame-pump.ts).
+  const sharedPayloads = new WeakMap<ExecutionResult, Buffer>();
   const encode = (result: ExecutionResult, args: ExecutionArgs) => Buffer.from(`${JSON.stringify(toWire(result, args))}}`);
-  const payloadJson = (args: ExecutionArgs) => (result: ExecutionResult) => {
+  const payloadText = (args: ExecutionArgs) => (result: ExecutionResult) => {
     if (result.errors) return encode(result, args);
-    let text = sharedJson.get(result);
-    if (text === undefined) sharedJson.set(result, (text = encode(result, args)));
+    let text = sharedPayloads.get(result);
+    if (text === undefined) sharedPayloads.set(result, (text = encode(result, args)));
     return text;
   };
 
@@ -74,7 +75,7 @@ export function attachGraphqlWs(deps: {
         const results = await (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args);
         const target = operations.get(args.contextValue as object)?.target;
         if (!target || !isAsyncIterable(results)) return results as never;
-        return pumpNextFrames((results as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator](), target, payloadJson(args));
+        return pumpNextFrames((results as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator](), target, payloadText(args));
       },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};

@@ -16,7 +16,7 @@ export interface FrameTarget {
  * stand-in stream that yields nothing and ends when the results do (issue 3, fan-out bench).
  *
  * Why: graphql-ws sends each result through `onNext`, a fresh `JSON.stringify` of the whole message
- * and several awaits, per subscriber per event. Here `payloadJson` can return one cached UTF-8 text
+ * and several awaits, per subscriber per event. Here `payloadText` can return one cached UTF-8 text
  * (the payload and the message's closing brace) for a result shared by many subscribers
  * (useSharedEventResults), and each frame is the text graphql-ws would write —
  * `{"id":…,"type":"next","payload":…}` — built by copying two buffers.
@@ -30,7 +30,7 @@ export interface FrameTarget {
 export function pumpNextFrames(
   results: AsyncIterator<ExecutionResult>,
   target: FrameTarget,
-  payloadJson: (result: ExecutionResult) => Buffer,
+  payloadText: (result: ExecutionResult) => Buffer,
 ): AsyncIterableIterator<never> {
   const prefix = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":"next","payload":`);
   let stopped = false;
@@ -40,7 +40,7 @@ export function pumpNextFrames(
   });
 
   const write = (result: ExecutionResult) => {
-    const payload = payloadJson(result);
+    const payload = payloadText(result);
     return target.send(Buffer.concat([prefix, payload], prefix.length + payload.length));
   };
   const run = async () => {
