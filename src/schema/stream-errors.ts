@@ -1,3 +1,4 @@
+import { TRY_NEXT, tryNext, type SyncPullable } from '../engine/events/sync-pull.ts';
 import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
 
 /**
@@ -16,12 +17,31 @@ function isStreamError(value: unknown): value is StreamError {
   return typeof value === 'object' && value !== null && STREAM_ERROR in value;
 }
 
-async function* endOnError(source: AsyncIterable<unknown>): AsyncGenerator<unknown> {
-  try {
-    yield* source;
-  } catch (error) {
-    yield { [STREAM_ERROR]: error } satisfies StreamError;
-  }
+/**
+ * The source's values, then — if it throws — one StreamError value, then the end. A plain iterator
+ * rather than an async generator: it sits on every subscription's per-event path, where a
+ * generator's `yield*` costs several promises per value (issue 3, fan-out bench), and its `return()`
+ * reaches the source at once instead of waiting for the source's next value.
+ */
+function endOnError(source: AsyncIterable<unknown>): AsyncIterableIterator<unknown> & SyncPullable<unknown> {
+  const iterator = source[Symbol.asyncIterator]();
+  let failed = false;
+  const done = { value: undefined, done: true } as const;
+  const toErrorEvent = (error: unknown): IteratorResult<unknown> => {
+    failed = true;
+    return { value: { [STREAM_ERROR]: error } satisfies StreamError, done: false };
+  };
+  const stream: AsyncIterableIterator<unknown> & SyncPullable<unknown> = {
+    [TRY_NEXT]: () => (failed ? null : tryNext(iterator)),
+    next: () => (failed ? Promise.resolve(done) : iterator.next().catch(toErrorEvent)),
+    async return() {
+      failed = true;
+      await iterator.return?.();
+      return done;
+    },
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return stream;
 }
 
 /** Mutates `schema`: every subscription field ends with an error event instead of throwing. */

@@ -1,13 +1,15 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { isAsyncIterable } from 'graphql-yoga';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Principal } from '../engine/auth/principal.ts';
 import { toFormattedError } from '../schema/error-mapping.ts';
 import type { ContextFactory } from './context-factory.ts';
 import { errorScope, type ResponseFormatOptions } from './envelop/response-format.ts';
+import { bindGraphqlWs } from './graphql-ws-binding.ts';
+import { pumpNextFrames, type FrameTarget } from './next-frame-pump.ts';
 import type { GatehouseYoga } from './yoga.ts';
 
 /** Keep-alive ping interval; load balancers must allow idle connections longer than this. */
@@ -19,7 +21,7 @@ export interface GraphqlWsServer {
   close(): Promise<void>;
 }
 
-type Extra = Record<PropertyKey, unknown> & {
+type Extra = {
   principal?: Principal | null;
   /** Request id of each operation on this connection, so its errors are logged under it. */
   requestIds?: Map<string, string>;
@@ -43,13 +45,38 @@ export function attachGraphqlWs(deps: {
   log: Logger;
 }): GraphqlWsServer {
   const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxPayloadBytes });
-  const scopes = new WeakMap<object, string>();
-  const scopeOf = (args: ExecutionArgs) => errorScope(scopes.get(args.contextValue as object) ?? 'unknown', deps.format);
+  /** Per operation, keyed by its context: the request id its errors are logged under, and where its frames go. */
+  const operations = new WeakMap<object, { requestId: string; target: FrameTarget }>();
+  const scopeOf = (args: ExecutionArgs) => errorScope(operations.get(args.contextValue as object)?.requestId ?? 'unknown', deps.format);
+  const toWire = (result: ExecutionResult, args: ExecutionArgs): FormattedExecutionResult => {
+    const scope = result.errors ? scopeOf(args) : null;
+    return {
+      ...result,
+      ...(result.errors && scope ? { errors: result.errors.map((e) => toFormattedError(e, scope)) } : {}),
+      extensions: { ...result.extensions, apiVersion: deps.format.apiVersion },
+    } as FormattedExecutionResult;
+  };
+  // Subscribers that share an execution (useSharedEventResults) share its result object, and so its
+  // wire text: an error-free result needs no per-subscriber error scope. The text is what follows
+  // `"payload":` in a next message, the message's closing brace included (next-frame-pump.ts).
+  const sharedPayloads = new WeakMap<ExecutionResult, Buffer>();
+  const encode = (result: ExecutionResult, args: ExecutionArgs) => Buffer.from(`${JSON.stringify(toWire(result, args))}}`);
+  const payloadText = (args: ExecutionArgs) => (result: ExecutionResult) => {
+    if (result.errors) return encode(result, args);
+    let text = sharedPayloads.get(result);
+    if (text === undefined) sharedPayloads.set(result, (text = encode(result, args)));
+    return text;
+  };
 
-  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+  const binding = bindGraphqlWs<Record<string, unknown> | undefined, Extra>(
     {
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      subscribe: async (args) => {
+        const results = await (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args);
+        const target = operations.get(args.contextValue as object)?.target;
+        if (!target || !isAsyncIterable(results)) return results as never;
+        return pumpNextFrames((results as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator](), target, payloadText(args));
+      },
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const authorization = params.authorization ?? params.Authorization;
@@ -88,7 +115,7 @@ export function attachGraphqlWs(deps: {
           const errors = enveloped.validate(enveloped.schema, document);
           if (errors.length > 0) return errors;
           const contextValue = await enveloped.contextFactory();
-          scopes.set(contextValue, requestId);
+          operations.set(contextValue, { requestId, target: { id, send: ctx.extra.send, flush: ctx.extra.flush } });
           return {
             schema: enveloped.schema,
             document,
@@ -101,14 +128,9 @@ export function attachGraphqlWs(deps: {
           return [asGraphQLError(err)];
         }
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
-        const scope = scopeOf(args);
-        return {
-          ...result,
-          ...(result.errors ? { errors: result.errors.map((e) => toFormattedError(e, scope)) } : {}),
-          extensions: { ...result.extensions, apiVersion: deps.format.apiVersion },
-        };
-      },
+      // Single results (queries and mutations over the socket, a subscription refused at subscribe);
+      // subscription streams are written by pumpNextFrames with the same toWire.
+      onNext: (_ctx, _id, _payload, args, result) => toWire(result, args),
       onError: (ctx, id, _payload, errors) => {
         const scope = errorScope(ctx.extra.requestIds?.get(id) ?? randomUUID(), deps.format);
         ctx.extra.requestIds?.delete(id);
@@ -120,13 +142,14 @@ export function attachGraphqlWs(deps: {
     },
     wss,
     WS_KEEP_ALIVE_MS,
+    deps.log,
   );
 
   return {
     connections: () => wss.clients.size,
     async close() {
       for (const client of wss.clients) client.close(1001, 'server shutting down');
-      await disposable.dispose();
+      binding.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

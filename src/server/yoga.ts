@@ -10,6 +10,7 @@ import { useCsrfPrevention } from './envelop/csrf-prevention.ts';
 import { useIntrospectionControl } from './envelop/introspection-control.ts';
 import { useOperationMetrics } from './envelop/operation-metrics.ts';
 import { useResponseFormat, type RequestScope } from './envelop/response-format.ts';
+import { useSharedEventResults } from './envelop/shared-event-results.ts';
 import { renderBundledGraphiQL } from './graphiql.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -74,6 +75,7 @@ export function createGatehouseYoga(deps: {
         blockFieldSuggestion: { enabled: !config.introspection },
       }),
       useOperationMetrics(deps.metrics),
+      useSharedEventResults(),
       useResponseFormat({
         apiVersion: deps.apiVersion,
         log,

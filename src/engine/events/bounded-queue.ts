@@ -1,4 +1,5 @@
 import { GatehouseError } from '../errors.ts';
+import { TRY_NEXT, type SyncPullable } from './sync-pull.ts';
 
 /**
  * A per-subscriber queue with a hard limit (DESIGN §5: "a consumer that falls behind gets a clear
@@ -6,7 +7,7 @@ import { GatehouseError } from '../errors.ts';
  * `push` is O(1) and, past the limit, the queue fails its consumer with SLOW_CONSUMER instead of
  * growing.
  */
-export interface BoundedQueue<T> extends AsyncIterableIterator<T> {
+export interface BoundedQueue<T> extends AsyncIterableIterator<T>, SyncPullable<T> {
   /** Offers a value; returns false when the queue is closed or has just overflowed. */
   push(value: T): boolean;
   /** Ends the stream after the values already queued. */
@@ -70,21 +71,24 @@ export function createBoundedQueue<T>(limit: number, onClose: () => void = () =>
       }
       if (size() === 0) finish();
     },
+    [TRY_NEXT]() {
+      if (failure || size() === 0) return null;
+      const value = items[head] as T;
+      head += 1;
+      if (head > 1024 && head * 2 > items.length) {
+        items = items.slice(head);
+        head = 0;
+      }
+      if (ended && size() === 0) finish();
+      return { value, done: false };
+    },
     next() {
       if (failure) {
         const err = failure;
         return Promise.reject(err);
       }
-      if (size() > 0) {
-        const value = items[head] as T;
-        head += 1;
-        if (head > 1024 && head * 2 > items.length) {
-          items = items.slice(head);
-          head = 0;
-        }
-        if (ended && size() === 0) finish();
-        return Promise.resolve({ value, done: false });
-      }
+      const ready = queue[TRY_NEXT]();
+      if (ready) return Promise.resolve(ready);
       if (ended) {
         finish();
         return Promise.resolve({ value: undefined, done: true });

@@ -1,6 +1,7 @@
 import { badInput } from '../../engine/errors.ts';
 import type { Tag } from '../../engine/tagging/tag.ts';
 import type { TtpTaggedMessage } from '../../engine/tagging/tagging-service.ts';
+import { selectedStream } from '../../engine/events/selected-stream.ts';
 import type { Context } from '../context.ts';
 
 export interface TtpTaggedFilter {
@@ -35,36 +36,40 @@ function select(message: TtpTaggedMessage, f: TtpTaggedFilter): TtpTaggedMessage
 /**
  * Live tags, one message per source event with new tags. With `after` (a message's cursor) it first
  * replays later messages from the store, then continues live: it subscribes before reading the store
- * and skips live messages it already sent, so there is no gap and no duplicate (DESIGN §5).
+ * and skips live messages it already sent, so there is no gap and no duplicate (DESIGN §5). Without
+ * `after` it is the live tail alone, as a plain selected stream (the fan-out hot path, issue 3).
  */
-export async function* ttpTagged(args: { filter?: TtpTaggedFilter | null; after?: string | null }, ctx: Context): AsyncGenerator<TtpTaggedMessage> {
+export function ttpTagged(args: { filter?: TtpTaggedFilter | null; after?: string | null }, ctx: Context): AsyncIterableIterator<TtpTaggedMessage> {
   const filter = args.filter ?? {};
-  let last: number | null = null;
-  if (args.after !== undefined && args.after !== null) {
-    if (!/^\d{1,15}$/.test(args.after)) throw badInput('after', `must be a cursor from a previous ttpTagged message, got ${JSON.stringify(args.after)}`);
-    last = Number(args.after);
+  if (args.after === undefined || args.after === null) {
+    return selectedStream(ctx.bus.subscribe('ttpTagged', { signal: ctx.signal }), (message) => select(message, filter));
   }
+  return replayThenTail(args.after, filter, ctx);
+}
+
+async function* replayThenTail(after: string, filter: TtpTaggedFilter, ctx: Context): AsyncGenerator<TtpTaggedMessage> {
+  // Checked on the first pull, as before: a bad cursor ends the stream with one error event.
+  if (!/^\d{1,15}$/.test(after)) throw badInput('after', `must be a cursor from a previous ttpTagged message, got ${JSON.stringify(after)}`);
+  let last = Number(after);
   const start = last;
   // Skipped by identity, not by "not newer than the last one": with several instances, commits (and
   // so live messages) need not arrive in cursor order (issue #6 §2).
   const replayed = new Set<number>();
   const live = ctx.bus.subscribe('ttpTagged', { signal: ctx.signal });
   try {
-    if (last !== null) {
-      for (;;) {
-        const records = await ctx.tagStore.taggedSince(last, REPLAY_PAGE, null);
-        const tags = new Map((await ctx.tagStore.tagsByIds(records.flatMap((r) => r.tagIds))).map((t) => [t.id, t]));
-        for (const { tagIds, ...record } of records) {
-          last = record.seq;
-          replayed.add(record.seq);
-          const message = select({ ...record, tags: tagIds.map((id) => tags.get(id)).filter((t): t is NonNullable<typeof t> => t !== undefined) }, filter);
-          if (message) yield message;
-        }
-        if (records.length < REPLAY_PAGE) break;
+    for (;;) {
+      const records = await ctx.tagStore.taggedSince(last, REPLAY_PAGE, null);
+      const tags = new Map((await ctx.tagStore.tagsByIds(records.flatMap((r) => r.tagIds))).map((t) => [t.id, t]));
+      for (const { tagIds, ...record } of records) {
+        last = record.seq;
+        replayed.add(record.seq);
+        const message = select({ ...record, tags: tagIds.map((id) => tags.get(id)).filter((t): t is NonNullable<typeof t> => t !== undefined) }, filter);
+        if (message) yield message;
       }
+      if (records.length < REPLAY_PAGE) break;
     }
     for await (const message of live) {
-      if ((start !== null && message.seq <= start) || replayed.delete(message.seq)) continue;
+      if (message.seq <= start || replayed.delete(message.seq)) continue;
       const selected = select(message, filter);
       if (selected) yield selected;
     }
