@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayRequestRecord } from '../../src/engine/gateway/gateway-request.ts';
 import type { JournalEntry } from '../../src/engine/gateway/gateway-journal.ts';
 import type { Database } from '../../src/persistence/database.ts';
+import { isChainConflict } from '../../src/persistence/repositories/audit-append.ts';
 import { createAuditRepository, type AuditRepository } from '../../src/persistence/repositories/audit-repository.ts';
 import { createGatewayJournal } from '../../src/persistence/repositories/gateway-journal-repository.ts';
 import { createGatewayRequestRepository } from '../../src/persistence/repositories/gateway-request-repository.ts';
@@ -93,6 +94,14 @@ describe('gateway journal', () => {
     expect(all.map((e) => e.requestId).sort()).toEqual([record(1).requestId, record(2).requestId, record(3).requestId]);
     expect(all.some((e) => (e.details as { again?: boolean }).again)).toBe(false);
     expect(await audit.verify()).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  it('retries a lost race for the chain head, not a row of another table that already exists', () => {
+    expect(isChainConflict(Object.assign(new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: audit_events.seq'), { code: 'SQLITE_CONSTRAINT' }))).toBe(true);
+    expect(isChainConflict(Object.assign(new Error('duplicate key value violates unique constraint "audit_events_pkey"'), { code: '23505' }))).toBe(true);
+    expect(isChainConflict(Object.assign(new Error('SQLITE_BUSY: database is locked'), { code: 'SQLITE_BUSY' }))).toBe(true);
+    expect(isChainConflict(Object.assign(new Error('SQLITE_CONSTRAINT: UNIQUE constraint failed: gateway_requests.request_id'), { code: 'SQLITE_CONSTRAINT' }))).toBe(false);
+    expect(isChainConflict(Object.assign(new Error('duplicate key value violates unique constraint "gateway_requests_pkey"'), { code: '23505', table: 'gateway_requests' }))).toBe(false);
   });
 
   it('keeps the chain whole and every row under many concurrent steps', async () => {

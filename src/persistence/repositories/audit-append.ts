@@ -72,7 +72,7 @@ export async function writeAuditUnits(knex: () => Knex, units: readonly AuditUni
     try {
       return await writeAfter(knex(), knownHead, units, settings);
     } catch (err) {
-      if (!isWriteConflict(err)) throw err;
+      if (!isChainConflict(err)) throw err;
       settings.onRetry(0, err);
     }
   }
@@ -80,7 +80,7 @@ export async function writeAuditUnits(knex: () => Knex, units: readonly AuditUni
     try {
       return await writeAfter(knex(), null, units, settings);
     } catch (err) {
-      if (attempt >= settings.maxAttempts || !isWriteConflict(err)) throw err;
+      if (attempt >= settings.maxAttempts || !isChainConflict(err)) throw err;
       settings.onRetry(attempt, err);
       await sleep(Math.random() * 5 * 2 ** attempt);
     }
@@ -263,6 +263,19 @@ async function readHead(trx: Knex.Transaction): Promise<ChainPosition> {
   if (row === undefined) return CHAIN_START;
   const { seq, hash } = row as { seq: unknown; hash: unknown };
   return { seq: Number(seq), hash: String(hash) };
+}
+
+/**
+ * A lost race for the chain head: a write conflict that is not a unique violation of another table
+ * (a unit's own row that already exists, such as a reused request id, fails at once instead of being
+ * retried on a head that was never the problem).
+ */
+export function isChainConflict(err: unknown): boolean {
+  if (!isWriteConflict(err)) return false;
+  const { code, message, constraint, table } = (err ?? {}) as { code?: unknown; message?: unknown; constraint?: unknown; table?: unknown };
+  const text = `${String(message ?? '')} ${String(constraint ?? '')} ${String(table ?? '')}`;
+  const unique = code === '23505' || /UNIQUE constraint failed|duplicate key value/i.test(text);
+  return !unique || text.includes('audit_events');
 }
 
 /** A lost race with another writer: worth retrying on the new head. Anything else is thrown as is. */
