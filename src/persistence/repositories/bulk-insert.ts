@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import { dialectOf } from '../dialect.ts';
+import type { SqliteSession } from '../sqlite-session.ts';
 
 export interface BulkInsert {
   table: string;
@@ -29,11 +30,34 @@ export interface BulkInsert {
  */
 export async function bulkInsert(trx: Knex.Transaction, insert: BulkInsert): Promise<Record<string, unknown>[]> {
   const write = dialectOf(trx) === 'sqlite' ? insertSqlite : insertPostgres;
-  // One parameter per batch on both, so only memory bounds a batch.
-  const size = 2000;
+  return inBatches(insert, (batch) => write(trx, batch));
+}
+
+/**
+ * SQLITE-ONLY: `bulkInsert` on a held node-sqlite3 connection (sqlite-session.ts), inside a
+ * transaction the caller opened there: the same statement and parameter as `insertSqlite`, prepared
+ * once per connection, one driver call per batch instead of knex's prepare, run and finalize.
+ */
+export function bulkInsertSqlite(session: SqliteSession, insert: BulkInsert): Promise<Record<string, unknown>[]> {
+  return inBatches(insert, async (batch) => {
+    const sql = sqliteInsertSql(batch, '?');
+    const json = sqliteRowsJson(batch);
+    if (batch.returning.length === 0) {
+      await session.run(sql, [json]);
+      return [];
+    }
+    return session.all<Record<string, unknown>>(sql, [json]);
+  });
+}
+
+/** One parameter per batch on both dialects, so only memory bounds a batch. */
+const BATCH_ROWS = 2000;
+
+async function inBatches(insert: BulkInsert, write: (batch: BulkInsert) => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>[]> {
+  if (insert.rows.length <= BATCH_ROWS) return write(insert);
   const out: Record<string, unknown>[] = [];
-  for (let i = 0; i < insert.rows.length; i += size) {
-    out.push(...(await write(trx, { ...insert, rows: insert.rows.slice(i, i + size) })));
+  for (let i = 0; i < insert.rows.length; i += BATCH_ROWS) {
+    out.push(...(await write({ ...insert, rows: insert.rows.slice(i, i + BATCH_ROWS) })));
   }
   return out;
 }
