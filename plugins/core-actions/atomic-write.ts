@@ -72,7 +72,7 @@ export async function writeAtomically(action: string, target: string, root: stri
     handle = await open(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollowFlag(action), NEW_FILE_MODE);
     tempExists = true;
     // The temp file must sit in the directory the gateway checked (no parent swapped meanwhile).
-    await assertStillSameEntry(action, tempPath, await handle.stat());
+    assertStillSameEntry(action, tempPath, await handle.stat());
     if (plan.mode !== null) await handle.chmod(plan.mode);
     await handle.writeFile(data);
     await handle.sync();
@@ -80,7 +80,7 @@ export async function writeAtomically(action: string, target: string, root: stri
     handle = null;
     // Last look before the rename: a directory or symlink that appeared since the plan is refused.
     const created = (await inspectTarget(action, target)) === null;
-    await assertParentUnchanged(action, target);
+    assertParentUnchanged(action, target);
     await rename(tempPath, target);
     tempExists = false;
     return { created };

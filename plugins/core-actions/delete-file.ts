@@ -32,7 +32,7 @@ async function checkRegularFile(target: string): Promise<void> {
     throw new Error(`${ACTION}: ${JSON.stringify(target)} is a symbolic link; the gateway passes resolved paths, so it was replaced after the check and is not deleted`);
   }
   if (!stats.isFile()) throw new Error(`${ACTION}: ${JSON.stringify(target)} is ${describeKind(stats)}; only regular files are deleted`);
-  await assertParentUnchanged(ACTION, target);
+  assertParentUnchanged(ACTION, target);
 }
 
 /**

@@ -73,7 +73,7 @@ export const listDirHandler = defineActionHandler<ListDirParams>({
     let all: Dirent[];
     try {
       all = await readdir(target, { withFileTypes: true });
-      await assertStillSameEntry(ACTION, target, stats);
+      assertStillSameEntry(ACTION, target, stats);
     } catch (err) {
       throw errnoCode(err) === undefined ? err : fsError(ACTION, target, err);
     } finally {

@@ -41,7 +41,7 @@ export async function findMissingParents(action: string, target: string, root: s
     const stats = await lstatOrNull(action, dir);
     if (stats !== null) {
       checkDirectory(action, dir, stats);
-      await assertResolvesToItself(action, dir);
+      assertResolvesToItself(action, dir);
       return missing;
     }
     if (dir === root) throw new Error(`${action}: the project root ${JSON.stringify(root)} does not exist`);
@@ -60,6 +60,6 @@ export async function createParents(action: string, dirs: readonly string[]): Pr
       // Made meanwhile by someone else: fine if it is a real directory.
       checkDirectory(action, dir, await lstat(dir));
     }
-    await assertResolvesToItself(action, dir);
+    assertResolvesToItself(action, dir);
   }
 }

@@ -3,8 +3,7 @@ import { writeAtomically } from './atomic-write.ts';
 import { checkContentSize, contentLimitOf } from './content-limit.ts';
 import { createParamReader } from './param-parsing.ts';
 import type { PathQueue } from './path-queue.ts';
-import { readUpTo } from './read-limited.ts';
-import { openRegularFile } from './safe-open.ts';
+import { readRegularFileUpTo } from './read-limited.ts';
 import { requireTargetPath } from './target-path.ts';
 import { findOnlyOccurrence } from './unique-occurrence.ts';
 
@@ -32,14 +31,8 @@ export function parsePatchFileParams(params: unknown): PatchFileParams {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The file's text, refused when it is over `limit` bytes or not valid UTF-8. */
-async function readText(target: string, limit: number): Promise<string> {
-  const { handle } = await openRegularFile(ACTION, target);
-  let bytes: Buffer;
-  try {
-    bytes = await readUpTo(handle, limit + 1);
-  } finally {
-    await handle.close();
-  }
+function readText(target: string, limit: number): string {
+  const { bytes } = readRegularFileUpTo(ACTION, target, limit + 1);
   if (bytes.length > limit) throw new Error(`${ACTION}: ${JSON.stringify(target)} is over the ${limit}-byte content limit`);
   try {
     return UTF8.decode(bytes);
@@ -66,7 +59,7 @@ export function createPatchFileHandler(queue: PathQueue): ActionHandlerDefinitio
       const target = requireTargetPath(ACTION, ctx);
       const limit = contentLimitOf(ACTION, ctx);
       const patch = async () => {
-        const text = await readText(target, limit);
+        const text = readText(target, limit);
         const at = findOnlyOccurrence(ACTION, target, text, params.oldString);
         // Slicing, not String.replace: a `$&` or `$1` in new_string must be written literally.
         const patched = text.slice(0, at) + params.newString + text.slice(at + params.oldString.length);

@@ -1,7 +1,6 @@
-import type { Stats } from 'node:fs';
-import { lstat, realpath } from 'node:fs/promises';
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { errnoCode, fsError } from './fs-messages.ts';
+import { fsError } from './fs-messages.ts';
 
 /**
  * Re-checks after opening (issue: "the target is re-checked after opening (no check-then-write
@@ -14,13 +13,17 @@ import { errnoCode, fsError } from './fs-messages.ts';
  * Node has no `openat`/`renameat`, so a swap *after* these checks and before a later path-based call
  * remains possible in principle; every such call (`rename`, `unlink`) acts on the final component
  * without following it, which bounds the damage to the directory that was checked.
+ *
+ * The checks are synchronous, like the gateway's own path resolution (canonical-path.ts): `realpath`
+ * and `lstat` of a local path take microseconds, while each asynchronous call is a round trip to
+ * libuv's thread pool and back that costs more CPU than the call and waits for the event loop.
  */
 
 /** Throws unless the canonical directory `dir` still resolves to exactly `dir` (no symlink on the way). */
-export async function assertResolvesToItself(action: string, dir: string): Promise<void> {
+export function assertResolvesToItself(action: string, dir: string): void {
   let real: string;
   try {
-    real = await realpath(dir);
+    real = realpathSync.native(dir);
   } catch (err) {
     throw fsError(action, dir, err);
   }
@@ -30,22 +33,21 @@ export async function assertResolvesToItself(action: string, dir: string): Promi
 }
 
 /** Throws unless the parent directory of `target` still resolves to itself. */
-export async function assertParentUnchanged(action: string, target: string): Promise<void> {
-  await assertResolvesToItself(action, path.dirname(target));
+export function assertParentUnchanged(action: string, target: string): void {
+  assertResolvesToItself(action, path.dirname(target));
 }
 
 /**
  * Throws unless the parent of `target` still resolves to itself and the entry at `target` is the one
  * described by `opened` (the `fstat` of a handle we hold).
  */
-export async function assertStillSameEntry(action: string, target: string, opened: Stats): Promise<void> {
-  await assertParentUnchanged(action, target);
+export function assertStillSameEntry(action: string, target: string, opened: Stats): void {
+  assertParentUnchanged(action, target);
   let now: Stats | null;
   try {
-    now = await lstat(target);
+    now = lstatSync(target, { throwIfNoEntry: false }) ?? null;
   } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw fsError(action, target, err);
-    now = null;
+    throw fsError(action, target, err);
   }
   if (now === null || now.dev !== opened.dev || now.ino !== opened.ino) {
     throw new Error(`${action}: ${JSON.stringify(target)} was replaced while it was being opened, so the action is refused`);

@@ -1,8 +1,7 @@
 import { defineActionHandler } from '../../src/plugins/api.ts';
 import { contentLimitOf } from './content-limit.ts';
 import { createParamReader } from './param-parsing.ts';
-import { readUpTo, utf8PrefixLength } from './read-limited.ts';
-import { openRegularFile } from './safe-open.ts';
+import { readRegularFileUpTo, utf8PrefixLength } from './read-limited.ts';
 import { requireTargetPath } from './target-path.ts';
 
 const ACTION = 'read_file';
@@ -40,14 +39,8 @@ export const readFileHandler = defineActionHandler<ReadFileParams>({
     const target = requireTargetPath(ACTION, ctx);
     const limit = contentLimitOf(ACTION, ctx);
     const cap = Math.min(params.maxBytes ?? limit, limit);
-    const { handle, stats } = await openRegularFile(ACTION, target);
-    let bytes: Buffer;
-    try {
-      // One byte past the cap tells "exactly at the cap" from "more than the cap".
-      bytes = await readUpTo(handle, cap + 1);
-    } finally {
-      await handle.close();
-    }
+    // One byte past the cap tells "exactly at the cap" from "more than the cap".
+    const { bytes, stats } = readRegularFileUpTo(ACTION, target, cap + 1);
     const truncated = bytes.length > cap;
     if (truncated && params.maxBytes === undefined) {
       const size = Math.max(stats.size, bytes.length);

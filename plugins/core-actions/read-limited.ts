@@ -1,4 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, readSync, type Stats } from 'node:fs';
+import { openRegularFile } from './safe-open.ts';
 
 /**
  * Reading with a ceiling. The size from `fstat` is only a hint (a file can grow while it is read), so
@@ -8,18 +9,26 @@ import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK_BYTES = 64 * 1024;
 
-/** Reads from the start of `handle` until end of file or `maxBytes` bytes, whichever comes first. */
-export async function readUpTo(handle: FileHandle, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  while (total < maxBytes) {
-    const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes - total));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, total);
-    if (bytesRead === 0) break;
-    chunks.push(buffer.subarray(0, bytesRead));
-    total += bytesRead;
+/**
+ * The first `maxBytes` bytes of the regular file `target` (all of it if shorter) and its `fstat`,
+ * opened as `openRegularFile` does and closed again. Synchronous, like the open (safe-open.ts).
+ */
+export function readRegularFileUpTo(action: string, target: string, maxBytes: number): { bytes: Buffer; stats: Stats } {
+  const { fd, stats } = openRegularFile(action, target);
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total < maxBytes) {
+      const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes - total));
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, total);
+      if (bytesRead === 0) break;
+      chunks.push(buffer.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    return { bytes: Buffer.concat(chunks, total), stats };
+  } finally {
+    closeSync(fd);
   }
-  return Buffer.concat(chunks, total);
 }
 
 /** The length of the longest prefix of `bytes` no longer than `max` that does not split a UTF-8 character. */
