@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -56,32 +56,42 @@ function realPathOf(abs: string, hops: number): string {
   const missing: string[] = [];
   let current = abs;
   for (;;) {
-    try {
-      return path.join(realpathSync.native(current), ...missing.reverse());
-    } catch (err) {
-      const code = errnoOf(err);
-      if (code === 'ELOOP') throw new CanonicalError('invalid_params', `${abs} has a symlink loop`);
-      if (code === 'ENAMETOOLONG') throw new CanonicalError('invalid_params', `${abs} is too long for the filesystem`);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new CanonicalError('invalid_params', `${current} cannot be resolved: ${code ?? String(err)}`);
-    }
-    const stat = (() => {
+    // lstat first, which answers "missing" without throwing: most protected paths do not exist, and
+    // an exception from realpath costs more than both system calls.
+    const stat = lstatOrError(current);
+    if (stat !== undefined) {
       try {
-        return lstatSync(current);
-      } catch {
-        return null;
+        return path.join(realpathSync.native(current), ...missing.reverse());
+      } catch (err) {
+        const code = errnoOf(err);
+        if (code === 'ELOOP') throw new CanonicalError('invalid_params', `${abs} has a symlink loop`);
+        if (code === 'ENAMETOOLONG') throw new CanonicalError('invalid_params', `${abs} is too long for the filesystem`);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new CanonicalError('invalid_params', `${current} cannot be resolved: ${code ?? String(err)}`);
       }
-    })();
-    if (stat?.isSymbolicLink()) {
-      if (hops >= MAX_LINK_HOPS) throw new CanonicalError('invalid_params', `${abs} follows more than ${MAX_LINK_HOPS} symlinks`);
-      // A relative link target is relative to the link's real directory, as the kernel reads it.
-      const dir = realPathOf(path.dirname(current), hops + 1);
-      const target = path.resolve(dir, readlinkSync(current));
-      return path.join(realPathOf(target, hops + 1), ...missing.reverse());
+      if (stat !== null && stat.isSymbolicLink()) {
+        if (hops >= MAX_LINK_HOPS) throw new CanonicalError('invalid_params', `${abs} follows more than ${MAX_LINK_HOPS} symlinks`);
+        // A relative link target is relative to the link's real directory, as the kernel reads it.
+        const dir = realPathOf(path.dirname(current), hops + 1);
+        const target = path.resolve(dir, readlinkSync(current));
+        return path.join(realPathOf(target, hops + 1), ...missing.reverse());
+      }
     }
     const parent = path.dirname(current);
     if (parent === current) return path.join(current, ...missing.reverse());
     missing.push(path.basename(current));
     current = parent;
+  }
+}
+
+/**
+ * The entry at `p` without following it: undefined when nothing is there; null when lstat itself
+ * fails (ENOTDIR, EACCES, ...), which leaves the verdict to realpath and its error.
+ */
+function lstatOrError(p: string): Stats | null | undefined {
+  try {
+    return lstatSync(p, { throwIfNoEntry: false });
+  } catch {
+    return null;
   }
 }
 
