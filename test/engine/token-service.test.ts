@@ -89,6 +89,19 @@ describe('token service', () => {
     expect(await code(() => service.revoke('missing'))).toBe('NOT_FOUND:undefined');
   });
 
+  it('trusts a verified token from memory for at most 5 s, so a revocation by another instance applies within that', async () => {
+    const store = memoryStore();
+    let at = Date.parse('2026-12-03T00:00:00Z');
+    const service = createTokenService(store, () => new Date(at));
+    const { secret, token } = await service.create({ name: 'x', role: 'viewer' }, null);
+    expect(await service.verify(secret)).not.toBeNull();
+    store.rows.get(token.id)!.revokedAt = new Date(at); // revoked behind this instance's back
+    at += 2_000;
+    expect(await service.verify(secret)).not.toBeNull(); // still inside the shortest lifetime (2.5 s)
+    at += 3_001;
+    expect(await service.verify(secret)).toBeNull();
+  });
+
   it('rejects malformed and unknown secrets without a store lookup', async () => {
     const service = createTokenService(memoryStore());
     expect(await service.verify('gh_short')).toBeNull();

@@ -12,8 +12,15 @@ export interface CreateTokenInput {
   agentRoles?: readonly string[] | null;
 }
 
-/** How long a verified token is trusted from memory before the store is asked again. */
+/**
+ * How long a verified token is trusted from memory before the store is asked again: at most
+ * VERIFY_CACHE_MS (a revocation on another instance applies within it), at least half of it. Each
+ * entry's lifetime is drawn in between, so tokens first verified together (every agent of a fleet
+ * starting at once) do not all expire, and queue their lookups on the one SQLite connection, in the
+ * same instant every VERIFY_CACHE_MS.
+ */
 const VERIFY_CACHE_MS = 5_000;
+const cacheLifetimeMs = () => VERIFY_CACHE_MS * (0.5 + Math.random() / 2);
 /** `lastUsedAt` is written at most this often per token, to keep verification off the write path. */
 const TOUCH_INTERVAL_MS = 60_000;
 const NAME_PATTERN = /^[\p{L}\p{N} ._:@/-]{1,100}$/u;
@@ -90,7 +97,7 @@ export function createTokenService(store: ApiTokenStore, now: () => Date = () =>
         return null;
       }
       const principal = toPrincipal(token);
-      cache.set(hash, { principal, until: at + VERIFY_CACHE_MS });
+      cache.set(hash, { principal, until: at + cacheLifetimeMs() });
       if ((lastTouch.get(token.id) ?? 0) + TOUCH_INTERVAL_MS <= at) {
         lastTouch.set(token.id, at);
         await store.touch(token.id, new Date(at));
