@@ -8,13 +8,17 @@ import { loadAverage1m, machineFacts, readPositiveInt } from './lib/bench-env.ts
 import { sourceState } from './lib/source-state.ts';
 import { startChildServer, type ChildServer } from './lib/child-server.ts';
 import { summariseCpuProfiles } from './lib/cpu-profile-summary.ts';
+import { runPaced, type PacedResult } from './lib/paced-load.ts';
+import { latencySummary } from './lib/latency-stats.ts';
 
 /**
  * End to end `POST /request` read_file `docs/readme.md` with the audit chain committed to a SQLite
  * file (the bench issue: p99 < 10 ms at 500 requests/s on this machine). Gatehouse runs in its own
- * process (bench/servers/gatehouse-gateway-server.ts); autocannon drives it from this one, first at a
- * fixed 500 requests/s (`overallRate`), then closed loop as fast as it answers. Afterwards the chain
- * must verify and hold three entries per request (request_received, decision, action_completed).
+ * process (bench/servers/gatehouse-gateway-server.ts); this one drives it three ways: open loop at a
+ * fixed 500 requests/s evenly spaced, latency from each request's due time (lib/paced-load.ts; the
+ * target is judged on this run), then autocannon's per-second bursts at the same rate (`overallRate`),
+ * then autocannon closed loop as fast as it answers. Afterwards the chain must verify and hold three
+ * entries per request (request_received, decision, action_completed).
  *
  * The per-agent budget (120 requests a minute, no knob yet) would deny most requests as
  * budget_exceeded, so the load is spread over BENCH_GATEWAY_AGENTS agent tokens; the database tally
@@ -69,9 +73,18 @@ export default async function gatewayRequestBench() {
       progress(`  ${figures.requestsPerSecond} requests/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, non-2xx ${figures.non2xx}`);
       return figures;
     };
-    await measure('warm-up', { connections, durationSeconds: warmupSeconds, overallRate: rate });
+    const measurePaced = async (label: string, seconds: number) => {
+      progress(`${label}: ${seconds} s, open loop, ${rate} requests/s evenly spaced, up to ${connections} connections`);
+      const cpuBefore = await live.cpuMicros();
+      const paced = await runPaced(live.origin, requests, { rate, durationSeconds: seconds, connections });
+      const figures = pacedFigures(paced, rate, connections, (await live.cpuMicros()) - cpuBefore);
+      progress(`  ${figures.requestsPerSecond} requests/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, non-2xx ${figures.non2xx}`);
+      return figures;
+    };
+    await measurePaced('warm-up', warmupSeconds);
     const window = { startNs: process.hrtime.bigint(), endNs: 0n };
-    const fixedRate = await measure('fixed rate', { connections, durationSeconds, overallRate: rate });
+    const fixedRate = await measurePaced('fixed rate', durationSeconds);
+    const bursts = await measure('per-second bursts', { connections, durationSeconds, overallRate: rate });
     const uncapped = await measure('uncapped', { connections, durationSeconds });
     window.endNs = process.hrtime.bigint();
 
@@ -82,7 +95,7 @@ export default async function gatewayRequestBench() {
     const audit = await tallyAuditDatabase(dirs.data);
     const hotSpots = profile ? await summariseCpuProfiles(dirs.profiles, window) : null;
 
-    const clean = [fixedRate, uncapped].every((f) => f.non2xx + f.errors + f.timeouts === 0);
+    const clean = [fixedRate, bursts, uncapped].every((f) => f.non2xx + f.errors + f.timeouts === 0);
     const auditOk = liveChain.ok && audit.chain.ok && audit.threeEntriesPerRequest && audit.budgetExceeded === 0;
     const reachedRate = fixedRate.requestsPerSecond >= rate * 0.98;
     const meetsTarget = clean && auditOk && reachedRate && rate >= TARGET.atRps && (fixedRate.latencyMs.p99 ?? Infinity) < TARGET.p99Ms;
@@ -102,10 +115,15 @@ export default async function gatewayRequestBench() {
         agents,
         database: 'SQLite file in a temp data dir (WAL, synchronous=normal)',
         mode: 'production, enforce, log silent, shipped policy/ and rules/',
-        pacing: 'autocannon overallRate: per connection rate/connections requests each second, sent closed-loop from the start of the second',
+        pacing: {
+          fixedRate: 'open loop (bench/lib/paced-load.ts): request i due at start + i/rate, latency from its due time (coordinated omission counted), keep-alive sockets up to `connections`',
+          bursts: 'autocannon overallRate: per connection rate/connections requests each second, sent closed-loop from the start of the second',
+          uncapped: 'autocannon closed loop, `connections` requests in flight',
+        },
         agentsWhy: 'the per-agent budget (maxRequestsPerMinute 120) has no knob yet; requests cycle over this many agent tokens so none is denied budget_exceeded',
       },
       fixedRate,
+      bursts,
       uncapped,
       audit: { liveVerification: liveChain, ...audit },
       profile: hotSpots,
@@ -116,6 +134,33 @@ export default async function gatewayRequestBench() {
     await server?.stop();
     await rm(base, { recursive: true, force: true });
   }
+}
+
+/** The same figures as `phaseFigures`, for an open-loop run, plus its service times and sender lag. */
+function pacedFigures(run: PacedResult, rate: number, connections: number, serverCpuMicros: number) {
+  const twoHundreds = run.statusCodes['200'] ?? 0;
+  const latency = latencySummary(run.latenciesMs, run.answered);
+  const service = latencySummary(run.serviceMs, run.answered);
+  return {
+    offeredRate: rate,
+    connections,
+    seconds: Math.round(run.seconds * 100) / 100,
+    responses: run.answered,
+    requestsPerSecond: run.seconds === 0 ? 0 : Math.round((100 * run.answered) / run.seconds) / 100,
+    latencyMs: { p50: round(latency.p50), p90: round(latency.p90), p99: round(latency.p99), max: round(latency.max), mean: latency.mean },
+    serviceMs: { p50: round(service.p50), p99: round(service.p99), max: round(service.max) },
+    maxSendLagMs: run.maxSendLagMs,
+    statusCodes: run.statusCodes,
+    non2xx: run.answered - twoHundreds,
+    errors: run.errors,
+    timeouts: run.timeouts,
+    approved: twoHundreds,
+    serverCpuMicrosPerRequest: run.answered === 0 ? null : Math.round(serverCpuMicros / run.answered),
+  };
+}
+
+function round(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 100) / 100;
 }
 
 function progress(line: string): void {
