@@ -1,13 +1,18 @@
-import { lstat, readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { readdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAtomically } from './atomic-write.ts';
 import { createTempProject, tempFilesIn, type TempProject } from './test-harness.ts';
 
-// `rename` is the last step of a write and `lstat` its last look: wrapping them lets a test fail or race them on purpose.
+// `rename` is the last step of a write and `lstatSync` its last look: wrapping them lets a test fail or race them on purpose.
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
-  return { ...actual, rename: vi.fn(actual.rename), lstat: vi.fn(actual.lstat) };
+  return { ...actual, rename: vi.fn(actual.rename) };
+});
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  return { ...actual, lstatSync: vi.fn(actual.lstatSync) };
 });
 
 let project: TempProject;
@@ -17,7 +22,7 @@ beforeEach(async () => {
 afterEach(async () => {
   // mockReset restores the pass-through implementation given to vi.fn.
   vi.mocked(rename).mockReset();
-  vi.mocked(lstat).mockReset();
+  vi.mocked(lstatSync).mockReset();
   await project.cleanup();
 });
 
@@ -41,13 +46,13 @@ describe('writeAtomically', () => {
 
   it('removes its temp file when the target turns into a directory before the rename', async () => {
     const target = path.join(project.root, 'file.txt');
-    const actual = await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises');
+    const actual = await vi.importActual<typeof import('node:fs')>('node:fs');
     // The race: the plan saw no file; by the last look before the rename a directory has appeared.
     let looks = 0;
-    vi.mocked(lstat).mockImplementation(async (p, options) => {
-      if (p === target && ++looks === 2) await actual.mkdir(target);
-      return actual.lstat(p, options);
-    });
+    vi.mocked(lstatSync).mockImplementation(((p: string, options?: Parameters<typeof actual.lstatSync>[1]) => {
+      if (p === target && ++looks === 2) mkdirSync(target);
+      return actual.lstatSync(p, options);
+    }) as typeof actual.lstatSync);
     await expect(writeAtomically('write_file', target, project.root, Buffer.from('x'), { createDirs: false })).rejects.toThrow(
       `write_file: "${target}" is a directory, not a regular file`,
     );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
-import { lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, lstatSync, type Stats } from 'node:fs';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { describeKind, errnoCode, fsError } from './fs-messages.ts';
 import { createParents, findMissingParents } from './parent-dirs.ts';
@@ -34,15 +34,15 @@ export interface WritePlan {
   readonly missingDirs: readonly string[];
 }
 
-/** The target's `lstat`, or null when it does not exist; throws unless it is a regular file. */
-async function inspectTarget(action: string, target: string): Promise<Stats | null> {
-  let stats: Stats;
+/** The target's `lstat`, or null when it does not exist; throws unless it is a regular file. Synchronous, as in path-identity.ts. */
+function inspectTarget(action: string, target: string): Stats | null {
+  let stats: Stats | undefined;
   try {
-    stats = await lstat(target);
+    stats = lstatSync(target, { throwIfNoEntry: false });
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return null;
     throw fsError(action, target, err);
   }
+  if (stats === undefined) return null;
   if (stats.isSymbolicLink()) {
     throw new Error(`${action}: ${JSON.stringify(target)} is a symbolic link; the gateway passes resolved paths, so it was replaced after the check and is not written through`);
   }
@@ -51,9 +51,9 @@ async function inspectTarget(action: string, target: string): Promise<Stats | nu
 }
 
 /** Checks everything a write to `target` needs, creating nothing. `target` must be inside `root`. */
-export async function planWrite(action: string, target: string, root: string, createDirs: boolean): Promise<WritePlan> {
-  const existing = await inspectTarget(action, target);
-  const missingDirs = await findMissingParents(action, target, root);
+export function planWrite(action: string, target: string, root: string, createDirs: boolean): WritePlan {
+  const existing = inspectTarget(action, target);
+  const missingDirs = findMissingParents(action, target, root);
   if (missingDirs.length > 0 && !createDirs) {
     throw new Error(`${action}: directory ${JSON.stringify(path.dirname(target))} does not exist; pass create_dirs: true to create it`);
   }
@@ -62,7 +62,7 @@ export async function planWrite(action: string, target: string, root: string, cr
 
 /** Replaces (or creates) `target` with `data`, atomically. Returns whether the file was created. */
 export async function writeAtomically(action: string, target: string, root: string, data: Uint8Array, options: { createDirs: boolean }): Promise<{ created: boolean }> {
-  const plan = await planWrite(action, target, root, options.createDirs);
+  const plan = planWrite(action, target, root, options.createDirs);
   await createParents(action, plan.missingDirs);
   const tempPath = path.join(path.dirname(target), `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}.tmp`);
   let handle: FileHandle | null = null;
@@ -79,7 +79,7 @@ export async function writeAtomically(action: string, target: string, root: stri
     await handle.close();
     handle = null;
     // Last look before the rename: a directory or symlink that appeared since the plan is refused.
-    const created = (await inspectTarget(action, target)) === null;
+    const created = inspectTarget(action, target) === null;
     assertParentUnchanged(action, target);
     await rename(tempPath, target);
     tempExists = false;

@@ -1,5 +1,5 @@
-import type { Stats } from 'node:fs';
-import { lstat, mkdir } from 'node:fs/promises';
+import { lstatSync, type Stats } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describeKind, errnoCode, fsError } from './fs-messages.ts';
 import { assertResolvesToItself } from './path-identity.ts';
@@ -9,11 +9,12 @@ import { assertResolvesToItself } from './path-identity.ts';
  * could create directories outside the project, so directories are found and made one component at
  * a time: each existing one must be a real directory (not a symlink) that resolves to itself, and
  * each new one is made with a plain `mkdir`, which never follows a symlink at its final component.
+ * The checks are synchronous, as in path-identity.ts.
  */
 
-async function lstatOrNull(action: string, p: string): Promise<Stats | null> {
+function lstatOrNull(action: string, p: string): Stats | null {
   try {
-    return await lstat(p);
+    return lstatSync(p, { throwIfNoEntry: false }) ?? null;
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -33,12 +34,12 @@ function checkDirectory(action: string, dir: string, stats: Stats): void {
  * (empty when the parent exists). Checks the nearest existing one is a real directory that resolves
  * to itself. Creates nothing. `target` must be inside `root` (see `target-path.ts`).
  */
-export async function findMissingParents(action: string, target: string, root: string): Promise<string[]> {
+export function findMissingParents(action: string, target: string, root: string): string[] {
   if (target === root) throw new Error(`${action}: the target is the project root ${JSON.stringify(root)} itself, which is a directory`);
   const missing: string[] = [];
   let dir = path.dirname(target);
   for (;;) {
-    const stats = await lstatOrNull(action, dir);
+    const stats = lstatOrNull(action, dir);
     if (stats !== null) {
       checkDirectory(action, dir, stats);
       assertResolvesToItself(action, dir);
@@ -58,7 +59,7 @@ export async function createParents(action: string, dirs: readonly string[]): Pr
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw fsError(action, dir, err);
       // Made meanwhile by someone else: fine if it is a real directory.
-      checkDirectory(action, dir, await lstat(dir));
+      checkDirectory(action, dir, lstatSync(dir));
     }
     assertResolvesToItself(action, dir);
   }

@@ -42,7 +42,7 @@ export function createWriteFileHandler(queue: PathQueue): ActionHandlerDefinitio
       const data = Buffer.from(params.content, 'utf8');
       checkContentSize(ACTION, "'content'", data.length, contentLimitOf(ACTION, ctx));
       if (ctx.dryRun) {
-        const plan = await planWrite(ACTION, target, ctx.projectRoot, params.createDirs);
+        const plan = planWrite(ACTION, target, ctx.projectRoot, params.createDirs);
         return { ok: true, output: { wouldWrite: data.length, created: plan.created } };
       }
       const { created } = await queue.run(target, () => writeAtomically(ACTION, target, ctx.projectRoot, data, { createDirs: params.createDirs }));
