@@ -166,6 +166,28 @@ describe('an audit log that cannot be written', () => {
     }
   });
 
+  it('denies a dry run audit_unavailable too, with no would-be result and nothing audited', async () => {
+    await sql("create trigger refuse_audit before insert on audit_events when new.kind = 'action_completed' begin select raise(abort, 'audit storage refuses writes'); end");
+    try {
+      const r = await submit(t, token, { ...writeDoc('docs/dry-unaudited.md'), dryRun: true });
+      expect({ status: r.status, code: r.reason?.code, execution: r.execution, result: r.result }).toEqual({ status: 'DENIED', code: 'audit_unavailable', execution: 'not_run', result: null });
+      // A dry run's receipt, decision and outcome are one commit: the refused outcome takes the other two with it.
+      expect(await auditFor(t, r.requestId)).toEqual([]);
+    } finally {
+      await sql('drop trigger refuse_audit');
+    }
+  });
+
+  it('commits the receipt, decision and outcome of a dry run together, and changes nothing', async () => {
+    const before = await snapshot(project.base);
+    const r = await submit(t, token, { ...writeDoc('docs/dry.md'), dryRun: true });
+    expect({ status: r.status, execution: r.execution }).toEqual({ status: 'APPROVED', execution: 'completed' });
+    const entries = await auditFor(t, r.requestId);
+    expect(entries.map((e) => e.kind)).toEqual(['REQUEST_RECEIVED', 'DECISION', 'ACTION_COMPLETED']);
+    expect(entries.map((e) => e.seq - (entries[0]?.seq ?? 0))).toEqual([0, 1, 2]);
+    expect(await snapshot(project.base)).toEqual(before);
+  });
+
   it('acts again, audited, once the log can be written, and the chain still verifies', async () => {
     const r = await submit(t, token, writeDoc('docs/audited.md'));
     expect(r.status).toBe('APPROVED');

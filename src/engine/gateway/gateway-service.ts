@@ -48,7 +48,8 @@ export interface SubmitOptions {
  * are committed to the audit chain, with the request row, before anything executes — if that commit
  * fails the request is denied `audit_unavailable` — and the row says `running` before the handler
  * starts, so a crash leaves a request whose state says what happened. The outcome and the final row
- * are committed together afterwards.
+ * are committed together afterwards. A dry run, which changes nothing, commits all three entries and
+ * its final row at once.
  */
 export function createGatewayService(deps: GatewayServiceDeps) {
   const now = deps.now ?? (() => new Date());
@@ -73,7 +74,7 @@ export function createGatewayService(deps: GatewayServiceDeps) {
 
   /** Nothing could be audited: the request is denied and runs nothing. */
   const unaudited = (record: GatewayRequestRecord, message: string) =>
-    Object.assign(record, { status: 'DENIED', reason: deny('audit_unavailable', message), shadowReason: null, expiresAt: null, execution: 'not_run' });
+    Object.assign(record, { status: 'DENIED', reason: deny('audit_unavailable', message), shadowReason: null, expiresAt: null, execution: 'not_run', result: null });
 
   /** Stores the row alone when its audited step failed (best effort: the database may be down too). */
   const storeUnaudited = async (record: GatewayRequestRecord, row: 'insert' | 'replace') => {
@@ -132,7 +133,18 @@ export function createGatewayService(deps: GatewayServiceDeps) {
   };
 
   return {
+    /** Decides, records and (when approved) runs one request; resolves once all of it is committed. */
     async submit(input: GatewayRequestInput, principal: Principal | null, options: SubmitOptions): Promise<GatewayRequestRecord> {
+      return (await this.submitDecided(input, principal, options)).done;
+    },
+
+    /**
+     * `submit` in two parts, for a replay run's dry runs: resolves once the request is decided (and a
+     * dry run has run), with `done`, which resolves like `submit` once everything is committed. The
+     * decision in `record` stands unless its audit commit fails, which `done` reports as a denial
+     * `audit_unavailable`; a caller that carries on before `done` must check it.
+     */
+    async submitDecided(input: GatewayRequestInput, principal: Principal | null, options: SubmitOptions): Promise<{ record: GatewayRequestRecord; done: Promise<GatewayRequestRecord> }> {
       const at = now();
       const requestId = await allocateRequestId();
       const knobs = deps.knobs();
@@ -182,27 +194,40 @@ export function createGatewayService(deps: GatewayServiceDeps) {
       // that runs is tagged once its decision is committed.
       if (!runs) await tag(record, outcome.event);
       if (runs) record.execution = 'running';
-      try {
-        const entries = await deps.journal.commit(record, [received, decisionEntry(record, options.origin, record.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision')], 'insert');
-        const decided = entries.at(-1);
-        record.auditEventId = decided?.id ?? null;
-        record.auditSeq = decided?.seq ?? null;
-      } catch (err) {
-        deps.onError?.(err, `audit write for ${requestId} failed`);
-        unaudited(record, 'the audit log could not be written; nothing runs without an audit record');
-        if (runs) await tag(record, outcome.event);
-        await storeUnaudited(record, 'insert');
-        return publish(record);
-      }
-      if (runs && outcome.handler) {
-        // Tagged while the action runs: the event carries the gateway's decision (APPROVED); how the
-        // action ended is the audit's action_completed or action_failed entry.
+      const decided = decisionEntry(record, options.origin, record.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision');
+      // A dry run changes nothing, so no action waits for its decision to be committed: it runs
+      // first, and the receipt, the decision and the outcome are committed together with the final row.
+      let dryOutcome: JournalEntry | null = null;
+      if (runs && outcome.handler && record.dryRun) {
         const tagged = tag(record, outcome.event);
-        const entry = await execute(record, options.origin, outcome.handler, outcome.params);
+        dryOutcome = await execute(record, options.origin, outcome.handler, outcome.params);
         await tagged;
-        await recordOutcome(record, entry);
       }
-      return publish(record);
+      const committed = deps.journal.commit(record, dryOutcome ? [received, decided, dryOutcome] : [received, decided], 'insert');
+      const done = (async () => {
+        try {
+          const entries = await committed;
+          const decision = entries[1];
+          record.auditEventId = decision?.id ?? null;
+          record.auditSeq = decision?.seq ?? null;
+        } catch (err) {
+          deps.onError?.(err, `audit write for ${requestId} failed`);
+          unaudited(record, 'the audit log could not be written; nothing runs without an audit record');
+          if (runs && !dryOutcome) await tag(record, outcome.event);
+          await storeUnaudited(record, 'insert');
+          return publish(record);
+        }
+        if (runs && outcome.handler && !dryOutcome) {
+          // Tagged while the action runs: the event carries the gateway's decision (APPROVED); how the
+          // action ended is the audit's action_completed or action_failed entry.
+          const tagged = tag(record, outcome.event);
+          const entry = await execute(record, options.origin, outcome.handler, outcome.params);
+          await tagged;
+          await recordOutcome(record, entry);
+        }
+        return publish(record);
+      })();
+      return { record, done };
     },
 
     /** An operator approves or rejects one pending request; an approval runs the action once. */
