@@ -49,6 +49,7 @@ export function openRunSession(deps: {
     },
   });
   let virtualNow = new Date(0);
+  const outstanding: Promise<void>[] = [];
   let lastRequestTags: Tag[] = [];
   const gateway = deps.createRunGateway({
     policy: deps.policy,
@@ -73,12 +74,25 @@ export function openRunSession(deps: {
         return r?.accepted ? { tags: r.newTags.map(toStepTag), error: null } : { tags: [], error: r?.error ?? 'not processed' };
       });
     },
+    // The run goes on once a request is decided; its audit commit joins the next ones (group commit)
+    // instead of each request waiting behind the run's own writes. `settled` collects them.
     async submit(step) {
       virtualNow = step.at;
       lastRequestTags = [];
       const principal: Principal = { tokenId: `run:${run.runId}`, name: `replay ${run.runId}`, role: 'agent', agent: step.tokenAgent, agentRoles: step.tokenRoles };
-      const record = await gateway.submit({ ...step.request, dryRun: true }, principal, { origin: { tokenId: null, tokenName: run.startedBy, transport: 'system' }, runId: run.runId });
-      return { requestId: record.requestId, status: record.status, reasonCode: record.reason?.code ?? null, tags: lastRequestTags.map(toStepTag) };
+      const { record, done } = await gateway.submitDecided({ ...step.request, dryRun: true }, principal, { origin: { tokenId: null, tokenName: run.startedBy, transport: 'system' }, runId: run.runId });
+      const decided = { requestId: record.requestId, status: record.status, reasonCode: record.reason?.code ?? null, tags: lastRequestTags.map(toStepTag) };
+      const check = done.then((final) => {
+        if (final.status !== decided.status) {
+          throw new Error(`request ${final.requestId} was decided ${decided.status} but ended ${final.status} (${final.reason?.code ?? 'no reason'}: ${final.reason?.message ?? ''})`);
+        }
+      });
+      check.catch(() => {}); // reported by settled(); never an unhandled rejection meanwhile
+      outstanding.push(check);
+      return decided;
+    },
+    async settled() {
+      await Promise.all(outstanding.splice(0));
     },
     lifterErrors: () => lifterErrors,
   };

@@ -149,8 +149,9 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
   const write = (out: RunStepResult[]) => {
     const t0 = now();
     return (async () => {
-      // Both handed over before either is awaited, so they are stored together (run-writer.ts).
-      await Promise.all([out.length > 0 ? x.storeSteps(out) : null, x.logger.flush()]);
+      // Both handed over before either is awaited, so they are stored together (run-writer.ts); the
+      // chunk's requests' audit commits are on their way meanwhile, and a failed one fails the run.
+      await Promise.all([out.length > 0 ? x.storeSteps(out) : null, x.logger.flush(), x.session.settled()]);
       stats.storeMs += now() - t0;
     })().catch((err: unknown) => {
       failure ??= err;

@@ -11,8 +11,16 @@ import type { StepTag } from './run-step-result.ts';
 export interface RunSession {
   /** Ingests consecutive event steps in one commit; one result per step, in order. */
   ingest(steps: readonly EventStep[]): Promise<{ tags: StepTag[]; error: string | null }[]>;
-  /** Decides one request in dry-run and records it as an agent_action event. */
+  /**
+   * Decides one request in dry-run and records it as an agent_action event. Resolves with the
+   * decision once it is made; its audit commit may still be on its way (see `settled`).
+   */
   submit(step: RequestStep): Promise<{ requestId: string; status: RequestStatus; reasonCode: string | null; tags: StepTag[] }>;
+  /**
+   * Resolves once every request submitted so far is committed to the audit log; rejects if one
+   * could not be, since that request ended `audit_unavailable` and not as `submit` reported.
+   */
+  settled(): Promise<void>;
   /** Lifter errors and timeouts so far in this run. */
   lifterErrors(): number;
 }

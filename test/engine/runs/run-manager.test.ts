@@ -15,7 +15,7 @@ import { eventually } from '../../helpers/tagging.ts';
 import { eventStep, memoryGovernanceStore, scenarioOf, SETTINGS, tag } from './run-fixtures.ts';
 
 /** A session that tags `cat /etc/shadow` and can be told to fail or hang. */
-function fakeSession(behaviour: { fail?: string; hang?: Promise<void>; entered?: () => void } = {}): RunSession {
+function fakeSession(behaviour: { fail?: string; hang?: Promise<void>; entered?: () => void; unaudited?: string } = {}): RunSession {
   return {
     async ingest(steps) {
       behaviour.entered?.();
@@ -25,6 +25,9 @@ function fakeSession(behaviour: { fail?: string; hang?: Promise<void>; entered?:
     },
     async submit() {
       return { requestId: 'req_1', status: 'APPROVED', reasonCode: null, tags: [] };
+    },
+    async settled() {
+      if (behaviour.unaudited) throw new Error(behaviour.unaudited);
     },
     lifterErrors: () => 0,
   };
@@ -121,6 +124,14 @@ describe('the run manager', () => {
     const { run } = await m.start({ scenarioId: 'test', overrides: {}, idempotencyKey: null }, null);
     await ended(m, run.runId);
     expect(await store.get(run.runId)).toMatchObject({ state: 'FAULT', endReason: 'engine_error', message: 'the tag store is gone' });
+  });
+
+  it('ends a run FAULT when a request it went on from could not be audited', async () => {
+    session = () => fakeSession({ unaudited: 'request req_1 was decided APPROVED but ended DENIED (audit_unavailable)' });
+    const m = manager();
+    const { run } = await m.start({ scenarioId: 'test', overrides: {}, idempotencyKey: null }, null);
+    await ended(m, run.runId);
+    expect(await store.get(run.runId)).toMatchObject({ state: 'FAULT', message: 'request req_1 was decided APPROVED but ended DENIED (audit_unavailable)' });
   });
 
   it('cuts off a stop that cannot reach a step boundary at the deadline (forced)', async () => {
