@@ -8,13 +8,16 @@ import { GatehouseError } from '../../src/engine/errors.ts';
 function memoryStore() {
   const rows = new Map<string, NewApiToken & { lastUsedAt: Date | null; revokedAt: Date | null }>();
   const strip = ({ secretHash: _s, ...t }: NewApiToken & { lastUsedAt: Date | null; revokedAt: Date | null }): ApiToken => t;
-  const store: ApiTokenStore & { rows: typeof rows } = {
+  const calls = { lookups: 0, activeIds: [] as string[][], touchMany: [] as string[][] };
+  const store: ApiTokenStore & { rows: typeof rows; calls: typeof calls } = {
     rows,
+    calls,
     async insert(t) {
       rows.set(t.id, { ...t, lastUsedAt: null, revokedAt: null });
       return strip(rows.get(t.id)!);
     },
     async findBySecretHash(hash) {
+      calls.lookups += 1;
       const row = [...rows.values()].find((r) => r.secretHash === hash);
       return row ? strip(row) : null;
     },
@@ -34,9 +37,16 @@ function memoryStore() {
       row.revokedAt ??= at;
       return strip(row);
     },
-    async touch(id, at) {
-      const row = rows.get(id);
-      if (row) row.lastUsedAt = at;
+    async activeIds(ids) {
+      calls.activeIds.push([...ids]);
+      return new Set(ids.filter((id) => rows.has(id) && rows.get(id)?.revokedAt === null));
+    },
+    async touchMany(ids, at) {
+      calls.touchMany.push([...ids]);
+      for (const id of ids) {
+        const row = rows.get(id);
+        if (row) row.lastUsedAt = at;
+      }
     },
     async countActiveByRole() {
       return { viewer: 0, operator: 0, admin: 0, agent: 0 };
@@ -97,9 +107,49 @@ describe('token service', () => {
     expect(await service.verify(secret)).not.toBeNull();
     store.rows.get(token.id)!.revokedAt = new Date(at); // revoked behind this instance's back
     at += 2_000;
-    expect(await service.verify(secret)).not.toBeNull(); // still inside the shortest lifetime (2.5 s)
+    expect(await service.verify(secret)).not.toBeNull(); // cached, and not yet due for confirmation
     at += 3_001;
     expect(await service.verify(secret)).toBeNull();
+  });
+
+  it('confirms a fleet of cached tokens with one query and drops one revoked elsewhere', async () => {
+    const store = memoryStore();
+    let at = Date.parse('2026-12-03T00:00:00Z');
+    const service = createTokenService(store, () => new Date(at));
+    const fleet = await Promise.all(['a', 'b', 'c'].map((n) => service.create({ name: n, role: 'agent', agent: `agent-${n}`, agentRoles: ['developer'] }, null)));
+    for (const { secret } of fleet) expect(await service.verify(secret)).not.toBeNull();
+    expect(store.calls.lookups).toBe(3);
+    store.rows.get(fleet[1]!.token.id)!.revokedAt = new Date(at); // revoked by another instance
+    at += 2_600; // past half the cache time: the next verification confirms the cache in the background
+    expect(await service.verify(fleet[0]!.secret)).not.toBeNull();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.calls.activeIds).toEqual([fleet.map((f) => f.token.id)]);
+    expect(await service.verify(fleet[1]!.secret)).toBeNull();
+    // The others were confirmed: still trusted past their first five seconds, without a lookup each.
+    at += 4_000;
+    expect(await service.verify(fleet[2]!.secret)).not.toBeNull();
+    expect(store.calls.lookups).toBe(4); // only the revoked one was looked up again
+  });
+
+  it('writes lastUsedAt at first use, then for tokens in continuous use in one statement a minute', async () => {
+    const store = memoryStore();
+    const t0 = Date.parse('2026-12-03T00:00:00Z');
+    let at = t0;
+    const service = createTokenService(store, () => new Date(at));
+    const fleet = await Promise.all(['a', 'b'].map((n) => service.create({ name: n, role: 'agent', agent: `agent-${n}`, agentRoles: ['developer'] }, null)));
+    const ids = fleet.map((f) => f.token.id);
+    for (let second = 0; second <= 65; second += 1) {
+      at = t0 + second * 1000;
+      for (const { secret } of fleet) expect(await service.verify(secret)).not.toBeNull();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(store.calls.lookups).toBe(2); // confirmed every 2.5 s, never looked up again
+    // 132 verifications: the two first uses, then each token once after a minute, in at most two statements.
+    const [first, second, ...later] = store.calls.touchMany;
+    expect([first, second]).toEqual([[ids[0]], [ids[1]]]);
+    expect(later.length).toBeLessThanOrEqual(2);
+    expect(later.flat().sort()).toEqual([...ids].sort());
+    for (const id of ids) expect(store.rows.get(id!)?.lastUsedAt?.getTime()).toBeGreaterThanOrEqual(t0 + 60_000);
   });
 
   it('rejects malformed and unknown secrets without a store lookup', async () => {

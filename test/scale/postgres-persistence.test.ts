@@ -80,9 +80,11 @@ describe('persistence on PostgreSQL', () => {
     expect(newest?.id).toBe('tok-b');
     expect((await tokens.list({}, [at(2).toISOString(), 'tok-b'], 10)).map((t) => t.id)).toEqual(['tok-a']);
 
-    await tokens.touch('tok-a', at(10));
+    await tokens.touchMany(['tok-a', 'tok-b'], at(10));
     expect((await tokens.findById('tok-a'))?.lastUsedAt).toEqual(at(10));
+    expect((await tokens.findById('tok-b'))?.lastUsedAt).toEqual(at(10));
     expect((await tokens.revoke('tok-a', at(20)))?.revokedAt).toEqual(at(20));
+    expect(await tokens.activeIds(['tok-a', 'tok-b', 'tok-missing'])).toEqual(new Set(['tok-b']));
     expect(await tokens.count({})).toBe(1);
     expect(await tokens.count({ includeRevoked: true })).toBe(2);
     expect((await tokens.countActiveByRole()).operator).toBe(1);

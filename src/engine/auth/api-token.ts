@@ -42,6 +42,9 @@ export interface ApiTokenStore {
   count(filter: ApiTokenFilter): Promise<number>;
   /** Marks the token revoked; returns the updated token, or null if there is none with that id. */
   revoke(id: string, at: Date): Promise<ApiToken | null>;
-  touch(id: string, at: Date): Promise<void>;
+  /** The ids among `ids` of tokens that exist and are not revoked (one query). */
+  activeIds(ids: readonly string[]): Promise<Set<string>>;
+  /** Sets `lastUsedAt` of every token in `ids` to `at` (one statement). */
+  touchMany(ids: readonly string[], at: Date): Promise<void>;
   countActiveByRole(): Promise<Record<Role, number>>;
 }

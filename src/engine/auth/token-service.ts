@@ -13,14 +13,13 @@ export interface CreateTokenInput {
 }
 
 /**
- * How long a verified token is trusted from memory before the store is asked again: at most
- * VERIFY_CACHE_MS (a revocation on another instance applies within it), at least half of it. Each
- * entry's lifetime is drawn in between, so tokens first verified together (every agent of a fleet
- * starting at once) do not all expire, and queue their lookups on the one SQLite connection, in the
- * same instant every VERIFY_CACHE_MS.
+ * How long a verified token is trusted from memory without the store confirming it: a revocation on
+ * another instance applies within this. While tokens are in use, the cache is confirmed in the
+ * background every VERIFY_CACHE_MS / 2 with one query for all of them (`activeIds`), which also
+ * writes the due `lastUsedAt` updates in one statement, so a fleet of agents costs no lookup or
+ * write per request; a token the query does not confirm leaves the cache.
  */
 const VERIFY_CACHE_MS = 5_000;
-const cacheLifetimeMs = () => VERIFY_CACHE_MS * (0.5 + Math.random() / 2);
 /** `lastUsedAt` is written at most this often per token, to keep verification off the write path. */
 const TOUCH_INTERVAL_MS = 60_000;
 const NAME_PATTERN = /^[\p{L}\p{N} ._:@/-]{1,100}$/u;
@@ -47,6 +46,43 @@ export function createTokenService(store: ApiTokenStore, now: () => Date = () =>
   const cache = new Map<string, { principal: Principal; until: number }>();
   const activeById = new Map<string, { active: boolean; until: number }>();
   const lastTouch = new Map<string, number>();
+  /** Tokens used since their last `lastUsedAt` write was due; written by the next confirmation. */
+  const touchDue = new Set<string>();
+  let nextConfirmAt = 0;
+  let confirming = false;
+
+  const noteUse = (tokenId: string, at: number) => {
+    if ((lastTouch.get(tokenId) ?? 0) + TOUCH_INTERVAL_MS > at) return;
+    lastTouch.set(tokenId, at);
+    touchDue.add(tokenId);
+  };
+
+  /**
+   * Confirms every cached token still exists unrevoked (extending its entry) and drops the others;
+   * writes the due `lastUsedAt` updates. Only entries present when it starts are judged, so a token
+   * verified meanwhile is not dropped for missing from the answer. A failure changes nothing: the
+   * entries then expire on time and the next verifications ask the store one by one.
+   */
+  const confirm = async (at: number) => {
+    confirming = true;
+    try {
+      const judged = [...cache].map(([hash, entry]) => ({ hash, entry }));
+      const active = await store.activeIds([...new Set(judged.map((j) => j.entry.principal.tokenId))]);
+      for (const { hash, entry } of judged) {
+        if (cache.get(hash) !== entry) continue; // replaced or revoked meanwhile
+        if (active.has(entry.principal.tokenId)) entry.until = Math.max(entry.until, at + VERIFY_CACHE_MS);
+        else cache.delete(hash);
+      }
+      const touched = [...touchDue];
+      touchDue.clear();
+      if (touched.length > 0) await store.touchMany(touched, new Date(at));
+    } catch {
+      // See above: the cache expires on time without confirmation.
+    } finally {
+      confirming = false;
+      nextConfirmAt = at + VERIFY_CACHE_MS / 2;
+    }
+  };
 
   const validate = (input: CreateTokenInput) => {
     const name = input.name.trim();
@@ -90,17 +126,24 @@ export function createTokenService(store: ApiTokenStore, now: () => Date = () =>
       const hash = hashTokenSecret(secret);
       const at = now().getTime();
       const cached = cache.get(hash);
-      if (cached && cached.until > at) return cached.principal;
+      if (cached && cached.until > at) {
+        noteUse(cached.principal.tokenId, at);
+        if (at >= nextConfirmAt && !confirming) void confirm(at);
+        return cached.principal;
+      }
       const token = await store.findBySecretHash(hash);
       if (!token || token.revokedAt) {
         cache.delete(hash);
         return null;
       }
       const principal = toPrincipal(token);
-      cache.set(hash, { principal, until: at + cacheLifetimeMs() });
+      cache.set(hash, { principal, until: at + VERIFY_CACHE_MS });
+      if (nextConfirmAt === 0) nextConfirmAt = at + VERIFY_CACHE_MS / 2;
+      // Asking the store anyway: a due `lastUsedAt` goes now, so a token used once shows it.
       if ((lastTouch.get(token.id) ?? 0) + TOUCH_INTERVAL_MS <= at) {
         lastTouch.set(token.id, at);
-        await store.touch(token.id, new Date(at));
+        touchDue.delete(token.id);
+        await store.touchMany([token.id], new Date(at));
       }
       return principal;
     },

@@ -2,6 +2,10 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { ApiToken, ApiTokenFilter, ApiTokenStore, NewApiToken } from '../../engine/auth/api-token.ts';
 import { ROLES, type Role } from '../../engine/auth/roles.ts';
 import { ApiTokenEntity, type ApiTokenRow } from '../entities/api-token.entity.ts';
+import { chunks } from './sql-values.ts';
+
+/** Ids per `in (…)` list: under SQLite's default limit of bound parameters. */
+const ID_BATCH = 500;
 
 function toApiToken(row: ApiTokenRow): ApiToken {
   const { secretHash: _secret, ...token } = row;
@@ -56,8 +60,16 @@ export function createApiTokenRepository(em: () => EntityManager): ApiTokenStore
       }
       return toApiToken(row);
     },
-    async touch(id, at) {
-      await em().nativeUpdate(ApiTokenEntity, { id }, { lastUsedAt: at });
+    async activeIds(ids) {
+      const active = new Set<string>();
+      for (const batch of chunks([...new Set(ids)], ID_BATCH)) {
+        const rows = await em().find(ApiTokenEntity, { id: { $in: batch }, revokedAt: null }, { fields: ['id'] });
+        for (const row of rows) active.add(row.id);
+      }
+      return active;
+    },
+    async touchMany(ids, at) {
+      for (const batch of chunks([...new Set(ids)], ID_BATCH)) await em().nativeUpdate(ApiTokenEntity, { id: { $in: batch } }, { lastUsedAt: at });
     },
     async countActiveByRole() {
       const rows: { role: string; n: number | string }[] = await em()
