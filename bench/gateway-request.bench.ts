@@ -20,15 +20,19 @@ import { latencySummary } from './lib/latency-stats.ts';
  * then autocannon closed loop as fast as it answers. Afterwards the chain must verify and hold three
  * entries per request (request_received, decision, action_completed).
  *
- * The per-agent budget (120 requests a minute, no knob yet) would deny most requests as
- * budget_exceeded, so the load is spread over BENCH_GATEWAY_AGENTS agent tokens; the database tally
- * reports any budget_exceeded decision, which would mean too few agents for the rate reached.
+ * The load is spread over BENCH_GATEWAY_AGENTS agent tokens (a fleet, so token verification is part of
+ * what is measured), and before the runs the bench raises the governance budget to
+ * PER_AGENT_BUDGET requests a minute per agent through `updateGovernance` (the default, 120, would
+ * deny the closed-loop run's requests as budget_exceeded); the database tally reports any
+ * budget_exceeded decision, which would mean the budget is still too small for the rate reached.
  *
  * Env: BENCH_GATEWAY_RATE (500), BENCH_DURATION_SECONDS (20) per measured run, BENCH_WARMUP_SECONDS (5,
  * at the fixed rate), BENCH_CONNECTIONS (10), BENCH_GATEWAY_AGENTS (250), BENCH_GATEWAY_PROFILE=1 to
  * run the server with --cpu-prof and report its hot spots during the measured runs.
  */
 export const TARGET = { p99Ms: 10, atRps: 500 };
+/** Requests a minute one agent may make during the bench: 250 agents × 600 = 2,500 a second. */
+const PER_AGENT_BUDGET = 600;
 const SERVER_SCRIPT = fileURLToPath(new URL('servers/gatehouse-gateway-server.ts', import.meta.url));
 
 export default async function gatewayRequestBench() {
@@ -64,6 +68,8 @@ export default async function gatewayRequestBench() {
     if (probe.status !== 200 || probeBody.status !== 'approved' || !probeBody.result?.content?.startsWith('# Readme')) {
       throw new Error(`probe: expected 200 approved with the file's content, got ${probe.status} ${JSON.stringify(probeBody)}`);
     }
+
+    await raiseAgentBudget(live.origin, live.adminToken, PER_AGENT_BUDGET);
 
     const measure = async (label: string, shape: LoadShape) => {
       progress(`${label}: ${shape.durationSeconds} s, ${shape.overallRate ? `${shape.overallRate} requests/s` : 'closed loop'}, ${shape.connections} connections`);
@@ -120,7 +126,8 @@ export default async function gatewayRequestBench() {
           bursts: 'autocannon overallRate: per connection rate/connections requests each second, sent closed-loop from the start of the second',
           uncapped: 'autocannon closed loop, `connections` requests in flight',
         },
-        agentsWhy: 'the per-agent budget (maxRequestsPerMinute 120) has no knob yet; requests cycle over this many agent tokens so none is denied budget_exceeded',
+        agentsWhy: 'a fleet: requests cycle over this many agent tokens, so token verification and its cache are part of what is measured',
+        maxRequestsPerMinutePerAgent: PER_AGENT_BUDGET,
       },
       fixedRate,
       bursts,
@@ -133,6 +140,24 @@ export default async function gatewayRequestBench() {
   } finally {
     await server?.stop();
     await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** Sets the governance budget `maxRequestsPerMinute` (admin), so the runs measure decisions, not budget denials. */
+async function raiseAgentBudget(origin: string, adminToken: string, perMinute: number): Promise<void> {
+  const gql = async (query: string, variables: Record<string, unknown> = {}) => {
+    const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ query, variables }) });
+    const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown };
+    if (body.errors || !body.data) throw new Error(`governance update failed: ${JSON.stringify(body)}`);
+    return body.data;
+  };
+  const { governance } = (await gql('{ governance { revision } }')) as { governance: { revision: number } };
+  const input = { expectedRevision: governance.revision, budgets: { maxRequestsPerMinute: perMinute }, reason: 'gateway-request bench' };
+  const { updateGovernance } = (await gql('mutation($input: UpdateGovernanceInput!) { updateGovernance(input: $input) { governance { budgets { maxRequestsPerMinute } } userErrors { code message } } }', { input })) as {
+    updateGovernance: { governance: { budgets: { maxRequestsPerMinute: number } } | null; userErrors: unknown[] };
+  };
+  if (updateGovernance.userErrors.length > 0 || updateGovernance.governance?.budgets.maxRequestsPerMinute !== perMinute) {
+    throw new Error(`governance update refused: ${JSON.stringify(updateGovernance)}`);
   }
 }
 
