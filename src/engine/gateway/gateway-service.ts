@@ -203,7 +203,8 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         dryOutcome = await execute(record, options.origin, outcome.handler, outcome.params);
         await tagged;
       }
-      const committed = deps.journal.commit(record, dryOutcome ? [received, decided, dryOutcome] : [received, decided], 'insert');
+      // Handed to the journal now (its group commit keeps the order); a synchronous throw becomes a rejection handled below.
+      const committed = (async () => deps.journal.commit(record, dryOutcome ? [received, decided, dryOutcome] : [received, decided], 'insert'))();
       const done = (async () => {
         try {
           const entries = await committed;

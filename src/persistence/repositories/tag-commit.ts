@@ -71,8 +71,9 @@ export async function commitTagging(
 
   // DIALECT BRANCH: on SQLite the transaction runs on the held driver connection (sqlite-session.ts),
   // about a third of the driver calls of the same statements through knex and the ORM's transaction.
+  // Not inside a caller's open transaction, which already holds the one connection: that one is joined.
   const knex = knexOf(em);
-  if (dialectOf(knex) === 'sqlite') return sqliteTransaction(knex, (session) => write((insert) => bulkInsertSqlite(session, insert)));
+  if (dialectOf(knex) === 'sqlite' && !em.isInTransaction()) return sqliteTransaction(knex, (session) => write((insert) => bulkInsertSqlite(session, insert)));
   return em.transactional(async (tx) => {
     const trx = tx.getTransactionContext<Knex.Transaction>();
     if (!trx) throw new Error('commitTagging: no transaction context inside transactional()');
