@@ -132,104 +132,106 @@ export function createGatewayService(deps: GatewayServiceDeps) {
     }
   };
 
+  /**
+   * `submit` in two parts, for a replay run's dry runs: resolves once the request is decided (and a
+   * dry run has run), with `done`, which resolves like `submit` once everything is committed. The
+   * decision in `record` stands unless its audit commit fails, which `done` reports as a denial
+   * `audit_unavailable`; a caller that carries on before `done` must check it.
+   */
+  const submitDecided = async (input: GatewayRequestInput, principal: Principal | null, options: SubmitOptions): Promise<{ record: GatewayRequestRecord; done: Promise<GatewayRequestRecord> }> => {
+    const at = now();
+    const requestId = await allocateRequestId();
+    const knobs = deps.knobs();
+    const record: GatewayRequestRecord = {
+      requestId,
+      agent: input.agent,
+      role: input.role,
+      specId: input.specId,
+      action: input.action,
+      params: input.params ?? null,
+      rationale: input.rationale ?? null,
+      status: 'DENIED',
+      reason: null,
+      shadowReason: null,
+      execution: 'not_run',
+      result: null,
+      auditEventId: null,
+      auditSeq: null,
+      tagIds: [],
+      targetPath: null,
+      // Governance actionMode dry_run: every approved action is decided and audited but changes nothing.
+      dryRun: (input.dryRun ?? false) || knobs.actionMode === 'dry_run',
+      createdAt: at,
+      decidedAt: null,
+      expiresAt: null,
+      approvalRule: null,
+      approval: null,
+      tokenId: principal?.tokenId ?? null,
+      runId: options.runId ?? null,
+    };
+    // The receipt names the request as asked (the action before aliases are resolved).
+    const received: JournalEntry = { ...auditFields(record, options.origin), kind: 'request_received', decision: null, reasonCode: null, details: { params: record.params, rationale: record.rationale } };
+    const outcome = await checkRequest({ request: input, requestId, principal, policy: deps.policy(), handlers: deps.handlers(), projectRoot: deps.projectRoot, knobs, budget: deps.budget, detect: deps.detect, now: at });
+    const enforced = enforce(outcome, outcome.approvalRule !== null, knobs.mode);
+    Object.assign(record, {
+      action: outcome.action,
+      targetPath: outcome.targetPath,
+      status: enforced.status,
+      reason: enforced.denial,
+      shadowReason: enforced.shadowDenial,
+      decidedAt: at,
+      approvalRule: outcome.approvalRule?.id ?? null,
+      expiresAt: enforced.status === 'PENDING_APPROVAL' ? new Date(at.getTime() + knobs.approvalTtlSeconds * 1000) : null,
+    });
+    const runs = record.status === 'APPROVED' && outcome.handler !== null;
+    // A request that runs nothing is final once decided: its tags go into the same commit. One
+    // that runs is tagged once its decision is committed.
+    if (!runs) await tag(record, outcome.event);
+    if (runs) record.execution = 'running';
+    const decided = decisionEntry(record, options.origin, record.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision');
+    // A dry run changes nothing, so no action waits for its decision to be committed: it runs
+    // first, and the receipt, the decision and the outcome are committed together with the final row.
+    let dryOutcome: JournalEntry | null = null;
+    if (runs && outcome.handler && record.dryRun) {
+      const tagged = tag(record, outcome.event);
+      dryOutcome = await execute(record, options.origin, outcome.handler, outcome.params);
+      await tagged;
+    }
+    // Handed to the journal now (its group commit keeps the order); a synchronous throw becomes a rejection handled below.
+    const committed = (async () => deps.journal.commit(record, dryOutcome ? [received, decided, dryOutcome] : [received, decided], 'insert'))();
+    const done = (async () => {
+      try {
+        const entries = await committed;
+        const decision = entries[1];
+        record.auditEventId = decision?.id ?? null;
+        record.auditSeq = decision?.seq ?? null;
+      } catch (err) {
+        deps.onError?.(err, `audit write for ${requestId} failed`);
+        unaudited(record, 'the audit log could not be written; nothing runs without an audit record');
+        if (runs && !dryOutcome) await tag(record, outcome.event);
+        await storeUnaudited(record, 'insert');
+        return publish(record);
+      }
+      if (runs && outcome.handler && !dryOutcome) {
+        // Tagged while the action runs: the event carries the gateway's decision (APPROVED); how the
+        // action ended is the audit's action_completed or action_failed entry.
+        const tagged = tag(record, outcome.event);
+        const entry = await execute(record, options.origin, outcome.handler, outcome.params);
+        await tagged;
+        await recordOutcome(record, entry);
+      }
+      return publish(record);
+    })();
+    return { record, done };
+  };
+
   return {
     /** Decides, records and (when approved) runs one request; resolves once all of it is committed. */
     async submit(input: GatewayRequestInput, principal: Principal | null, options: SubmitOptions): Promise<GatewayRequestRecord> {
-      return (await this.submitDecided(input, principal, options)).done;
+      return (await submitDecided(input, principal, options)).done;
     },
 
-    /**
-     * `submit` in two parts, for a replay run's dry runs: resolves once the request is decided (and a
-     * dry run has run), with `done`, which resolves like `submit` once everything is committed. The
-     * decision in `record` stands unless its audit commit fails, which `done` reports as a denial
-     * `audit_unavailable`; a caller that carries on before `done` must check it.
-     */
-    async submitDecided(input: GatewayRequestInput, principal: Principal | null, options: SubmitOptions): Promise<{ record: GatewayRequestRecord; done: Promise<GatewayRequestRecord> }> {
-      const at = now();
-      const requestId = await allocateRequestId();
-      const knobs = deps.knobs();
-      const record: GatewayRequestRecord = {
-        requestId,
-        agent: input.agent,
-        role: input.role,
-        specId: input.specId,
-        action: input.action,
-        params: input.params ?? null,
-        rationale: input.rationale ?? null,
-        status: 'DENIED',
-        reason: null,
-        shadowReason: null,
-        execution: 'not_run',
-        result: null,
-        auditEventId: null,
-        auditSeq: null,
-        tagIds: [],
-        targetPath: null,
-        // Governance actionMode dry_run: every approved action is decided and audited but changes nothing.
-        dryRun: (input.dryRun ?? false) || knobs.actionMode === 'dry_run',
-        createdAt: at,
-        decidedAt: null,
-        expiresAt: null,
-        approvalRule: null,
-        approval: null,
-        tokenId: principal?.tokenId ?? null,
-        runId: options.runId ?? null,
-      };
-      // The receipt names the request as asked (the action before aliases are resolved).
-      const received: JournalEntry = { ...auditFields(record, options.origin), kind: 'request_received', decision: null, reasonCode: null, details: { params: record.params, rationale: record.rationale } };
-      const outcome = await checkRequest({ request: input, requestId, principal, policy: deps.policy(), handlers: deps.handlers(), projectRoot: deps.projectRoot, knobs, budget: deps.budget, detect: deps.detect, now: at });
-      const enforced = enforce(outcome, outcome.approvalRule !== null, knobs.mode);
-      Object.assign(record, {
-        action: outcome.action,
-        targetPath: outcome.targetPath,
-        status: enforced.status,
-        reason: enforced.denial,
-        shadowReason: enforced.shadowDenial,
-        decidedAt: at,
-        approvalRule: outcome.approvalRule?.id ?? null,
-        expiresAt: enforced.status === 'PENDING_APPROVAL' ? new Date(at.getTime() + knobs.approvalTtlSeconds * 1000) : null,
-      });
-      const runs = record.status === 'APPROVED' && outcome.handler !== null;
-      // A request that runs nothing is final once decided: its tags go into the same commit. One
-      // that runs is tagged once its decision is committed.
-      if (!runs) await tag(record, outcome.event);
-      if (runs) record.execution = 'running';
-      const decided = decisionEntry(record, options.origin, record.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision');
-      // A dry run changes nothing, so no action waits for its decision to be committed: it runs
-      // first, and the receipt, the decision and the outcome are committed together with the final row.
-      let dryOutcome: JournalEntry | null = null;
-      if (runs && outcome.handler && record.dryRun) {
-        const tagged = tag(record, outcome.event);
-        dryOutcome = await execute(record, options.origin, outcome.handler, outcome.params);
-        await tagged;
-      }
-      // Handed to the journal now (its group commit keeps the order); a synchronous throw becomes a rejection handled below.
-      const committed = (async () => deps.journal.commit(record, dryOutcome ? [received, decided, dryOutcome] : [received, decided], 'insert'))();
-      const done = (async () => {
-        try {
-          const entries = await committed;
-          const decision = entries[1];
-          record.auditEventId = decision?.id ?? null;
-          record.auditSeq = decision?.seq ?? null;
-        } catch (err) {
-          deps.onError?.(err, `audit write for ${requestId} failed`);
-          unaudited(record, 'the audit log could not be written; nothing runs without an audit record');
-          if (runs && !dryOutcome) await tag(record, outcome.event);
-          await storeUnaudited(record, 'insert');
-          return publish(record);
-        }
-        if (runs && outcome.handler && !dryOutcome) {
-          // Tagged while the action runs: the event carries the gateway's decision (APPROVED); how the
-          // action ended is the audit's action_completed or action_failed entry.
-          const tagged = tag(record, outcome.event);
-          const entry = await execute(record, options.origin, outcome.handler, outcome.params);
-          await tagged;
-          await recordOutcome(record, entry);
-        }
-        return publish(record);
-      })();
-      return { record, done };
-    },
+    submitDecided,
 
     /** An operator approves or rejects one pending request; an approval runs the action once. */
     async decide(requestId: string, approve: boolean, reason: string | null, principal: Principal | null, origin: AuditOrigin): Promise<GatewayRequestRecord> {
