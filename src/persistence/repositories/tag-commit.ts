@@ -27,8 +27,9 @@ const sourceKey = (kind: string, id: string) => `${kind}\u0000${id}`;
  *
  * "New" is what the database says, not a guess: `insert … on conflict do nothing returning id`
  * returns exactly the rows this statement inserted, so a replay, or another instance that got
- * there first, yields no new ids. Bulk rows go through knex inside the ORM's transaction,
- * bypassing the identity map and unit of work.
+ * there first, yields no new ids. Bulk rows bypass the identity map and unit of work: on
+ * PostgreSQL through knex inside the ORM's transaction, on SQLite through the held driver connection
+ * (the same statements; see the dialect branch below).
  */
 export async function commitTagging(
   em: EntityManager,
