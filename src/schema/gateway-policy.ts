@@ -71,6 +71,7 @@ export function addGatewayPolicy(builder: Builder, UserErrorRef: ObjectRef<Types
       kind: t.string({ required: false, description: 'Entry kind as listed on AuditEvent.kind, e.g. GOVERNANCE_CHANGED.' }),
       since: t.field({ type: 'DateTime', required: false }),
       until: t.field({ type: 'DateTime', required: false }),
+      runId: t.string({ required: false, description: 'Only this replay run’s entries (its dry-run requests); live entries when absent.' }),
     }),
   });
   builder.queryField('auditEvents', (t) =>

@@ -83,6 +83,21 @@ describe('replay runs through GraphQL', () => {
     expect(scoped.body.data?.gatewayRequests.edges.map((e) => e.node.dryRun)).toEqual([true, true]);
   });
 
+  it('has every request of a completed run in the audit chain, marked dry-run, though the run did not wait for each commit', async () => {
+    const runId = (await t.gql<{ runs: { edges: { node: { runId: string } }[] } }>(`{ runs(filter: { scenarioId: "mini" }) { edges { node { runId } } } }`)).body.data?.runs.edges[0]?.node.runId as string;
+    const requests = await t.gql<{ gatewayRequests: { edges: { node: { requestId: string; status: string } }[] } }>(`query($r: String!) { gatewayRequests(filter: { runId: $r }) { edges { node { requestId status } } } }`, { r: runId });
+    const rows = requests.body.data?.gatewayRequests.edges.map((e) => e.node) ?? [];
+    expect(rows.length).toBe(2);
+    for (const row of rows) {
+      const live = await t.gql<{ auditEvents: { totalCount: number } }>(`query($q: String!) { auditEvents(filter: { requestId: $q }) { totalCount } }`, { q: row.requestId });
+      expect(live.body.data?.auditEvents.totalCount).toBe(0); // not among live entries unless the query names the run
+      const audit = await t.gql<{ auditEvents: { edges: { node: { kind: string; dryRun: boolean } }[] } }>(`query($q: String!, $r: String!) { auditEvents(filter: { requestId: $q, runId: $r }) { edges { node { kind dryRun } } } }`, { q: row.requestId, r: runId });
+      const entries = (audit.body.data?.auditEvents.edges ?? []).map((e) => e.node).reverse();
+      const kinds = row.status === 'APPROVED' ? ['REQUEST_RECEIVED', 'DECISION', 'ACTION_COMPLETED'] : ['REQUEST_RECEIVED', 'DECISION'];
+      expect(entries).toEqual(kinds.map((kind) => ({ kind, dryRun: true })));
+    }
+  });
+
   it('stops a running run at a step boundary: CANCELLED in state, run and runs; a second stop is idempotent', async () => {
     const queued = await start('slow');
     await eventually(async () => (await run(queued.runId)).progress.eventsCompleted > 2, 10_000);
