@@ -16,10 +16,11 @@ export interface NdjsonIngestOptions {
 
 /**
  * POST /ingest (issue #3 §D.2): NDJSON of any size, one event per line. The body is read as it
- * arrives and ingested in batches of 2000 events (fewer, larger transactions); the next chunk is read
- * only after the previous batch is committed, so a fast sender is slowed to the store's pace
- * (backpressure) and memory stays bounded. The answer
- * comes after the last commit: a summary with per-line errors (line number and reason).
+ * arrives and ingested in batches of 2000 events (fewer, larger transactions). One batch may be
+ * committing while the next is read and tagged (the store works on its own thread); reading stops
+ * while two are in hand, so a fast sender is slowed to the store's pace (backpressure) and memory
+ * stays bounded. The answer comes after the last commit: a summary with per-line errors (line number
+ * and reason).
  */
 export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHandler {
   const batchSize = options.batchSize ?? 2000;
@@ -43,15 +44,32 @@ export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHand
     };
     let batch: EventInput[] = [];
     let lineOf: number[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const summary = await options.ingest(batch);
+    const settle = (summary: IngestSummary, lines: readonly number[]) => {
       totals.accepted += summary.accepted;
       totals.newEvents += summary.newEvents;
       totals.newTags += summary.newTags;
-      for (const r of summary.results) if (!r.accepted) reject(lineOf[r.index] as number, r.field, r.error ?? 'rejected');
+      for (const r of summary.results) if (!r.accepted) reject(lines[r.index] as number, r.field, r.error ?? 'rejected');
+    };
+    // The batch handed over last, still committing; settled before the next one is handed over, so
+    // line errors stay in line order and at most two batches are in hand.
+    let inFlight: Promise<void> | null = null;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const lines = lineOf;
+      const handed = options.ingest(batch).then((summary) => settle(summary, lines));
       batch = [];
       lineOf = [];
+      const previous = inFlight;
+      inFlight = handed;
+      // Marked handled now; its failure is still raised by the await below or the final drain.
+      handed.catch(() => undefined);
+      if (previous) await previous;
+    };
+    const drain = async () => {
+      await flush();
+      const last = inFlight;
+      inFlight = null;
+      if (last) await last;
     };
     const take = async (text: string, line: number) => {
       if (text.trim() === '') return;
@@ -87,7 +105,7 @@ export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHand
       pending = text;
     }
     if (pending.trim() !== '' && !skipping) await take(pending, ++totals.lines);
-    await flush();
+    await drain();
     sendJson(res, 200, { ...totals, errors, errorsTruncated: totals.rejected > errors.length });
   };
 }

@@ -111,6 +111,27 @@ describe('ingest and ttpTagged', () => {
     expect(summary.errors.map((e) => e.line)).toEqual([2, 3]);
   });
 
+  it('over several batches (one committing while the next is tagged) lands every valid line and reports bad lines in line order', async () => {
+    const bad = new Set([7, 2001, 2002, 4500, 5000]);
+    const lines = Array.from({ length: 5000 }, (_, i) => (bad.has(i + 1) ? JSON.stringify({ sourceKind: 'command', sourceId: `many-${i + 1}`, payload: {} }) : JSON.stringify(commandEvent(`many-${i + 1}`, i % 2 === 0 ? 'cat /etc/shadow' : 'ls'))));
+    const response = await fetch(`${t.origin}/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${t.adminToken}` },
+      body: lines.join('\n'),
+    });
+    expect(response.status).toBe(200);
+    const summary = (await response.json()) as { lines: number; accepted: number; rejected: number; newEvents: number; newTags: number; errors: { line: number; field: string | null }[] };
+    expect(summary).toMatchObject({ lines: 5000, accepted: 4995, rejected: 5, newEvents: 4995 });
+    expect(summary.errors.map((e) => e.line)).toEqual([...bad]);
+    // Every other line reads /etc/shadow, which R0101 tags once; two of those lines (7 and 2001) are bad.
+    const shadowLines = lines.filter((_, i) => i % 2 === 0 && !bad.has(i + 1)).length;
+    expect(shadowLines).toBe(2498);
+    expect(summary.newTags).toBe(shadowLines);
+    const stored = await t.gql<{ tags: { totalCount: number } }>('query { tags(filter: { ruleId: "R0101", sourceId: "many-4999" }) { totalCount } }');
+    expect(stored.body.errors).toBeUndefined();
+    expect(stored.body.data?.tags.totalCount).toBe(1);
+  });
+
   it('refuses POST /ingest without an operator token', async () => {
     const viewer = await t.tokenFor('viewer');
     const denied = await fetch(`${t.origin}/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${viewer}` }, body: '' });

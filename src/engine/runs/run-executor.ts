@@ -1,3 +1,4 @@
+import { nextTurn } from '../next-turn.ts';
 import type { EventStep, RequestStep, Scenario, ScenarioStep } from '../scenarios/scenario.ts';
 import type { RunParams, RunProgress } from './run.ts';
 import type { RunControl } from './run-control.ts';
@@ -48,7 +49,6 @@ export interface RunExecution {
 /** The steps a run processes: the scenario's, cut to `ticksTotal × eventsPerTick`. */
 export const stepsToRun = (scenario: Scenario, params: RunParams): ScenarioStep[] => scenario.steps.slice(0, params.ticksTotal * params.eventsPerTick);
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function inputOf(step: ScenarioStep): Record<string, unknown> {
   return step.type === 'event' ? { ...step.event, occurredAt: step.event.occurredAt.toISOString() } : { ...step.request, tokenAgent: step.tokenAgent, tokenRoles: step.tokenRoles };
@@ -119,7 +119,7 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
         done += events.length;
         lastTime = events.at(-1)?.at ?? lastTime;
         i = j;
-        if (chunk[i]?.type === 'event') await turn();
+        if (chunk[i]?.type === 'event') await nextTurn();
       } else {
         const step = first as RequestStep;
         const t0 = now();
@@ -198,7 +198,7 @@ export async function executeRun(x: RunExecution): Promise<{ ended: 'COMPLETED' 
     // A turn of the event loop between chunks: at max speed the run no longer waits for the store,
     // and without it subscribers (runLogs publishes a chunk's entries at once), HTTP and the store's
     // own callbacks would wait for the whole run.
-    await turn();
+    await nextTurn();
   }
   await drain();
   return { ended: 'COMPLETED', stats, progress: progress(false) };

@@ -1,4 +1,6 @@
 import type { PluginEvent, SourceKindDefinition } from '../../plugins/api.ts';
+import { nextTurn } from '../next-turn.ts';
+import { createSerialLane } from '../serial-lane.ts';
 import { EventInputError, parseEventInput, type EventInput } from './event-input.ts';
 import type { RuleEngine } from './rule-engine.ts';
 import type { Tag } from './tag.ts';
@@ -43,12 +45,17 @@ export interface IngestOptions {
 export interface TaggingService {
   /**
    * Validates, tags, stores and — after the commit — publishes. Invalid events are rejected one by one;
-   * the valid ones in the same call still land. Resolves only when everything is committed.
+   * the valid ones in the same call still land. Resolves only when everything is committed. Calls may
+   * overlap: they are tagged one after another and committed one after another, both in call order, so
+   * a caller can tag the next batch while the previous one commits.
    */
   ingest(inputs: readonly EventInput[], options?: IngestOptions): Promise<IngestSummary>;
   /** Re-tags already stored events with the current rules without publishing (idempotent). */
   retag(events: readonly EventRecord[]): Promise<{ newTags: number }>;
 }
+
+/** Events tagged between two turns of the event loop (see next-turn.ts). */
+const TURN_EVERY_EVENTS = 100;
 
 export function createTaggingService(deps: {
   store: TagStore;
@@ -58,19 +65,32 @@ export function createTaggingService(deps: {
   now?: () => Date;
 }): TaggingService {
   const now = deps.now ?? (() => new Date());
-  // Commits and publishes run one at a time, so ttpTagged messages go out in seq order (a subscriber
-  // resuming with `after:` relies on that to have no gap and no duplicate).
-  let tail: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
-  };
+  // Tagging runs one call at a time, so lifters see events in call order whatever the caller overlaps.
+  // Commits and publishes run one at a time too, so ttpTagged messages go out in seq order (a
+  // subscriber resuming with `after:` relies on that to have no gap and no duplicate). A call enters
+  // the commit lane when it leaves the tagging lane, so both keep call order.
+  const tagging = createSerialLane();
+  const committing = createSerialLane();
 
   const tagAll = async (events: readonly PluginEvent[], engine: RuleEngine = deps.engine()) => {
     const tags: Tag[] = [];
-    for (const event of events) tags.push(...(await engine.evaluate(event)));
+    for (let i = 0; i < events.length; i += 1) {
+      // A turn now and then, so the previous batch's commit proceeds while this one is tagged.
+      if (i > 0 && i % TURN_EVERY_EVENTS === 0) await nextTurn();
+      tags.push(...(await engine.evaluate(events[i] as PluginEvent)));
+    }
     return tags;
+  };
+
+  const commitAndPublish = async (events: readonly EventRecord[], tags: readonly Tag[], runId: string | null, publish: boolean) => {
+    const result = await deps.store.commit(events, tags, runId);
+    if (publish) {
+      const byId = new Map(tags.map((t) => [t.id, t]));
+      for (const { tagIds, ...record } of result.tagged) {
+        deps.publish({ ...record, tags: tagIds.map((id) => byId.get(id)).filter((t): t is Tag => t !== undefined) });
+      }
+    }
+    return result;
   };
 
   return {
@@ -94,18 +114,13 @@ export function createTaggingService(deps: {
           results.push({ index, accepted: false, sourceKind: input?.sourceKind ?? null, sourceId: input?.sourceId ?? null, field: err.field, error: err.message, newTagIds: [], newTags: [] });
         }
       });
-      const tags = await tagAll(events, options.engine);
       const ownerOf = new Map(events.map((e, i) => [`${e.sourceKind}\u0000${e.sourceId}`, owner[i] as number]));
-      const commit = await serialized(async () => {
-        const result = await deps.store.commit(events, tags, runId);
-        if (options.publish !== false) {
-          const byId = new Map(tags.map((t) => [t.id, t]));
-          for (const { tagIds, ...record } of result.tagged) {
-            deps.publish({ ...record, tags: tagIds.map((id) => byId.get(id)).filter((t): t is Tag => t !== undefined) });
-          }
-        }
-        return result;
+      const { tags, committed } = await tagging.run(async () => {
+        const tags = await tagAll(events, options.engine);
+        // Queued before this call leaves the tagging lane, so commits keep call order.
+        return { tags, committed: committing.run(() => commitAndPublish(events, tags, runId, options.publish !== false)) };
       });
+      const commit = await committed;
       for (const tag of tags) {
         if (!commit.newTagIds.has(tag.id)) continue;
         const index = ownerOf.get(`${tag.sourceKind}\u0000${tag.sourceId}`);
@@ -117,8 +132,11 @@ export function createTaggingService(deps: {
       return { results, accepted, rejected: results.length - accepted, newEvents: commit.newEventCount, newTags: commit.newTagIds.size };
     },
     async retag(events) {
-      const tags = await tagAll(events);
-      const commit = await serialized(() => deps.store.commit([], tags, events[0]?.runId ?? null));
+      const { committed } = await tagging.run(async () => {
+        const tags = await tagAll(events);
+        return { committed: committing.run(() => deps.store.commit([], tags, events[0]?.runId ?? null)) };
+      });
+      const commit = await committed;
       return { newTags: commit.newTagIds.size };
     },
   };
