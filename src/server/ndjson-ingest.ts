@@ -1,3 +1,4 @@
+import { nextTurn } from '../engine/next-turn.ts';
 import type { IngestSummary } from '../engine/tagging/tagging-service.ts';
 import type { EventInput } from '../engine/tagging/event-input.ts';
 import type { ContextFactory } from './context-factory.ts';
@@ -103,6 +104,8 @@ export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHand
         text = '';
       }
       pending = text;
+      // A buffered body arrives without a turn of the event loop; the batch committing meanwhile needs turns.
+      await nextTurn();
     }
     if (pending.trim() !== '' && !skipping) await take(pending, ++totals.lines);
     await drain();

@@ -101,7 +101,10 @@ export function createTaggingService(deps: {
       const results: IngestItemResult[] = [];
       const owner: number[] = [];
       const events: EventRecord[] = [];
-      inputs.forEach((input, index) => {
+      for (let index = 0; index < inputs.length; index += 1) {
+        // Validation of a large batch is work on this thread too: the previous batch's commit needs turns meanwhile.
+        if (index > 0 && index % TURN_EVERY_EVENTS === 0) await nextTurn();
+        const input = inputs[index] as EventInput;
         try {
           const parsed = parseEventInput(input, kinds, arrived);
           for (const e of parsed) {
@@ -113,7 +116,7 @@ export function createTaggingService(deps: {
           if (!(err instanceof EventInputError)) throw err;
           results.push({ index, accepted: false, sourceKind: input?.sourceKind ?? null, sourceId: input?.sourceId ?? null, field: err.field, error: err.message, newTagIds: [], newTags: [] });
         }
-      });
+      }
       const ownerOf = new Map(events.map((e, i) => [`${e.sourceKind}\u0000${e.sourceId}`, owner[i] as number]));
       const { tags, committed } = await tagging.run(async () => {
         const tags = await tagAll(events, options.engine);
