@@ -47,7 +47,7 @@ export interface KeyedWindow<Value> {
 type Stored<Value> = { readonly sourceId: string; readonly value: Value };
 
 export function createKeyedWindow<Value>(options: KeyedWindowOptions<Value>): KeyedWindow<Value> {
-  const window = createEventTimeWindow<Stored<Value>>({ windowMs: options.windowMs, maxKeys: options.maxKeys });
+  const window = createEventTimeWindow<Stored<Value>>({ windowMs: options.windowMs, maxKeys: options.maxKeys, maxEntriesPerKey: options.maxPerKey + 1 });
   const keepNewest = (list: readonly Observation<Value>[]) => list.slice(-Math.ceil(options.maxPerKey / 2));
   const compact = options.compact ?? keepNewest;
   const unwrap = (entries: readonly { at: number; value: Stored<Value> }[]): Observation<Value>[] =>

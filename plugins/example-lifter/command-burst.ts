@@ -94,7 +94,7 @@ export const commandBurstLifter = defineLifter<CommandBurstParams>({
             // Windows run on EVENT time (`event.occurredAt`), never on the wall clock: a replay at
             // 100× speed, or a day later, must produce exactly the same findings. `maxKeys` bounds
             // memory however many attackers show up.
-            window = createEventTimeWindow<string>({ windowMs: windowSeconds * 1000, maxKeys: MAX_TRACKED_ATTACKERS });
+            window = createEventTimeWindow<string>({ windowMs: windowSeconds * 1000, maxKeys: MAX_TRACKED_ATTACKERS, maxEntriesPerKey: minDistinctCommands });
             windows.set(stateKey, window);
           }
           // Count each distinct command once: a repeated command adds nothing (and this also keeps

@@ -69,7 +69,7 @@ export const stagingThenTransferLifter = defineLifter<StagingThenTransferParams>
   parseParams: parseStagingThenTransferParams,
   create() {
     const pending = createPerRuleState((p: StagingThenTransferParams) =>
-      createEventTimeWindow<Staged>({ windowMs: p.windowMinutes * 60_000, maxKeys: p.maxTrackedSessions }),
+      createEventTimeWindow<Staged>({ windowMs: p.windowMinutes * 60_000, maxKeys: p.maxTrackedSessions, maxEntriesPerKey: MAX_STAGED_PER_SESSION + 1 }),
     );
     return {
       process({ event, rules }) {
