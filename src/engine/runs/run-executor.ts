@@ -49,7 +49,6 @@ export interface RunExecution {
 /** The steps a run processes: the scenario's, cut to `ticksTotal × eventsPerTick`. */
 export const stepsToRun = (scenario: Scenario, params: RunParams): ScenarioStep[] => scenario.steps.slice(0, params.ticksTotal * params.eventsPerTick);
 
-
 function inputOf(step: ScenarioStep): Record<string, unknown> {
   return step.type === 'event' ? { ...step.event, occurredAt: step.event.occurredAt.toISOString() } : { ...step.request, tokenAgent: step.tokenAgent, tokenRoles: step.tokenRoles };
 }

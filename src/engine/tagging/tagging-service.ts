@@ -101,28 +101,30 @@ export function createTaggingService(deps: {
       const results: IngestItemResult[] = [];
       const owner: number[] = [];
       const events: EventRecord[] = [];
-      for (let index = 0; index < inputs.length; index += 1) {
-        // Validation of a large batch is work on this thread too: the previous batch's commit needs turns meanwhile.
-        if (index > 0 && index % TURN_EVERY_EVENTS === 0) await nextTurn();
-        const input = inputs[index] as EventInput;
-        try {
-          const parsed = parseEventInput(input, kinds, arrived);
-          for (const e of parsed) {
-            events.push({ ...e, ingestedAt: arrived, runId });
-            owner.push(index);
-          }
-          results.push({ index, accepted: true, sourceKind: parsed[0]?.sourceKind ?? null, sourceId: parsed[0]?.sourceId ?? null, field: null, error: null, newTagIds: [], newTags: [] });
-        } catch (err) {
-          if (!(err instanceof EventInputError)) throw err;
-          results.push({ index, accepted: false, sourceKind: input?.sourceKind ?? null, sourceId: input?.sourceId ?? null, field: err.field, error: err.message, newTagIds: [], newTags: [] });
-        }
-      }
-      const ownerOf = new Map(events.map((e, i) => [`${e.sourceKind}\u0000${e.sourceId}`, owner[i] as number]));
+      // Validation happens in the tagging lane too: it turns the event loop, and a call that entered
+      // the lane after it began validating must not overtake it.
       const { tags, committed } = await tagging.run(async () => {
+        for (let index = 0; index < inputs.length; index += 1) {
+          // Validating a large batch is work on this thread too: the previous batch's commit needs turns meanwhile.
+          if (index > 0 && index % TURN_EVERY_EVENTS === 0) await nextTurn();
+          const input = inputs[index] as EventInput;
+          try {
+            const parsed = parseEventInput(input, kinds, arrived);
+            for (const e of parsed) {
+              events.push({ ...e, ingestedAt: arrived, runId });
+              owner.push(index);
+            }
+            results.push({ index, accepted: true, sourceKind: parsed[0]?.sourceKind ?? null, sourceId: parsed[0]?.sourceId ?? null, field: null, error: null, newTagIds: [], newTags: [] });
+          } catch (err) {
+            if (!(err instanceof EventInputError)) throw err;
+            results.push({ index, accepted: false, sourceKind: input?.sourceKind ?? null, sourceId: input?.sourceId ?? null, field: err.field, error: err.message, newTagIds: [], newTags: [] });
+          }
+        }
         const tags = await tagAll(events, options.engine);
         // Queued before this call leaves the tagging lane, so commits keep call order.
         return { tags, committed: committing.run(() => commitAndPublish(events, tags, runId, options.publish !== false)) };
       });
+      const ownerOf = new Map(events.map((e, i) => [`${e.sourceKind}\u0000${e.sourceId}`, owner[i] as number]));
       const commit = await committed;
       for (const tag of tags) {
         if (!commit.newTagIds.has(tag.id)) continue;

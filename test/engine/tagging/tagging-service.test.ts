@@ -73,6 +73,23 @@ describe('tagging service: overlapping ingest calls', () => {
     expect(published.map((m) => [m.seq, m.sourceId])).toEqual([[1, 'a1'], [2, 'a2'], [3, 'b1'], [4, 'b2']]);
   });
 
+  it('a small call made while a large one is still being validated is tagged and committed after it', async () => {
+    const seen: string[] = [];
+    const committed: string[] = [];
+    const store = {
+      async commit(events: readonly EventRecord[]): Promise<CommitResult> {
+        committed.push(events[0]?.sourceId ?? '');
+        return { newEventCount: events.length, newTagIds: new Set(), tagged: [] };
+      },
+    } as unknown as TagStore;
+    const tagging = createTaggingService({ store, engine: () => recordingEngine(seen), kinds: () => kinds, publish: () => {} });
+    const large = tagging.ingest(Array.from({ length: 1000 }, (_, i) => command(`large-${i}`)));
+    const small = tagging.ingest([command('small-0')]);
+    await Promise.all([large, small]);
+    expect(seen.at(-1)).toBe('small-0');
+    expect(committed).toEqual(['large-0', 'small-0']);
+  });
+
   it('a failed commit fails only its own call; the next call still commits', async () => {
     let calls = 0;
     const store = {
