@@ -39,9 +39,13 @@ export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHand
 
     const totals = { lines: 0, accepted: 0, rejected: 0, newEvents: 0, newTags: 0 };
     const errors: { line: number; field: string | null; reason: string }[] = [];
+    // Parse errors are found while reading, validation errors when a batch settles, so they arrive out
+    // of line order; the answer lists the first MAX_REPORTED_ERRORS by line, kept bounded meanwhile.
+    const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
     const reject = (line: number, field: string | null, reason: string) => {
       totals.rejected += 1;
-      if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, field, reason });
+      errors.push({ line, field, reason });
+      if (errors.length >= 2 * MAX_REPORTED_ERRORS) errors.sort(byLine).length = MAX_REPORTED_ERRORS;
     };
     let batch: EventInput[] = [];
     let lineOf: number[] = [];
@@ -52,7 +56,7 @@ export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHand
       for (const r of summary.results) if (!r.accepted) reject(lines[r.index] as number, r.field, r.error ?? 'rejected');
     };
     // The batch handed over last, still committing; settled before the next one is handed over, so
-    // line errors stay in line order and at most two batches are in hand.
+    // at most two batches are in hand.
     let inFlight: Promise<void> | null = null;
     const flush = async () => {
       if (batch.length === 0) return;
@@ -109,6 +113,7 @@ export function createNdjsonIngestRoute(options: NdjsonIngestOptions): RouteHand
     }
     if (pending.trim() !== '' && !skipping) await take(pending, ++totals.lines);
     await drain();
-    sendJson(res, 200, { ...totals, errors, errorsTruncated: totals.rejected > errors.length });
+    const reported = errors.sort(byLine).slice(0, MAX_REPORTED_ERRORS);
+    sendJson(res, 200, { ...totals, errors: reported, errorsTruncated: totals.rejected > reported.length });
   };
 }

@@ -112,8 +112,16 @@ describe('ingest and ttpTagged', () => {
   });
 
   it('over several batches (one committing while the next is tagged) lands every valid line and reports bad lines in line order', async () => {
-    const bad = new Set([7, 2001, 2002, 4500, 5000]);
-    const lines = Array.from({ length: 5000 }, (_, i) => (bad.has(i + 1) ? JSON.stringify({ sourceKind: 'command', sourceId: `many-${i + 1}`, payload: {} }) : JSON.stringify(commandEvent(`many-${i + 1}`, i % 2 === 0 ? 'cat /etc/shadow' : 'ls'))));
+    // Payload errors are found when a batch is validated, JSON errors while the body is read: both
+    // kinds, in three batches, must come back in line order.
+    const badPayload = new Set([7, 2001, 2002, 4500, 5000]);
+    const notJson = new Set([10, 2003, 4001]);
+    const lines = Array.from({ length: 5000 }, (_, i) => {
+      const line = i + 1;
+      if (notJson.has(line)) return '{not json';
+      if (badPayload.has(line)) return JSON.stringify({ sourceKind: 'command', sourceId: `many-${line}`, payload: {} });
+      return JSON.stringify(commandEvent(`many-${line}`, i % 2 === 0 ? 'cat /etc/shadow' : 'ls'));
+    });
     const response = await fetch(`${t.origin}/ingest`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${t.adminToken}` },
@@ -121,15 +129,30 @@ describe('ingest and ttpTagged', () => {
     });
     expect(response.status).toBe(200);
     const summary = (await response.json()) as { lines: number; accepted: number; rejected: number; newEvents: number; newTags: number; errors: { line: number; field: string | null }[] };
-    expect(summary).toMatchObject({ lines: 5000, accepted: 4995, rejected: 5, newEvents: 4995 });
-    expect(summary.errors.map((e) => e.line)).toEqual([...bad]);
-    // Every other line reads /etc/shadow, which R0101 tags once; two of those lines (7 and 2001) are bad.
+    expect(summary).toMatchObject({ lines: 5000, accepted: 4992, rejected: 8, newEvents: 4992 });
+    expect(summary.errors.map((e) => e.line)).toEqual([7, 10, 2001, 2002, 2003, 4001, 4500, 5000]);
+    // Every other line reads /etc/shadow, which R0101 tags once; lines 7, 2001, 2003 and 4001 among them are bad.
+    const bad = new Set([...badPayload, ...notJson]);
     const shadowLines = lines.filter((_, i) => i % 2 === 0 && !bad.has(i + 1)).length;
-    expect(shadowLines).toBe(2498);
+    expect(shadowLines).toBe(2496);
     expect(summary.newTags).toBe(shadowLines);
     const stored = await t.gql<{ tags: { totalCount: number } }>('query { tags(filter: { ruleId: "R0101", sourceId: "many-4999" }) { totalCount } }');
     expect(stored.body.errors).toBeUndefined();
     expect(stored.body.data?.tags.totalCount).toBe(1);
+  });
+
+  it('reports the first 1,000 bad lines by line number, counts the rest, and says the list is truncated', async () => {
+    const lines = Array.from({ length: 4500 }, (_, i) => (i % 2 === 0 ? JSON.stringify({ sourceKind: 'command', sourceId: `bad-${i}`, payload: {} }) : 'nope'));
+    const response = await fetch(`${t.origin}/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${t.adminToken}` },
+      body: lines.join('\n'),
+    });
+    const summary = (await response.json()) as { rejected: number; accepted: number; errors: { line: number; field: string | null }[]; errorsTruncated: boolean };
+    expect(summary).toMatchObject({ accepted: 0, rejected: 4500, errorsTruncated: true });
+    expect(summary.errors.map((e) => e.line)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    expect(summary.errors[0]?.field).toBe('payload');
+    expect(summary.errors[1]?.field).toBeNull();
   });
 
   it('refuses POST /ingest without an operator token', async () => {
