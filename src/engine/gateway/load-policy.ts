@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalJson } from '../canonical-json.ts';
+import { createSerialLane } from '../serial-lane.ts';
 import type { Policy } from './policy.ts';
 import { parseApprovalsFile, parseJurisdictionsFile, parseProtectedFile, parseSpecsFile, type ParsedPolicyFile, type PolicyFileFormat } from './policy-parse.ts';
 import { formatPolicyProblem, type PolicyProblem } from './policy-problem.ts';
@@ -126,7 +127,8 @@ export interface PolicyHolder {
 export function createPolicyHolder(options: { dir: string; onReload?(result: PolicyReload): void; log?: PolicyLog; debounceMs?: number; now?: () => Date }): PolicyHolder {
   let active: Policy | null = null;
   let error: PolicyLoadError | null = null;
-  let queue: Promise<unknown> = Promise.resolve();
+  // Loads run one at a time, in the order asked for.
+  const loads = createSerialLane();
 
   async function loadOnce(): Promise<PolicyReload> {
     let result: PolicyReload;
@@ -150,9 +152,7 @@ export function createPolicyHolder(options: { dir: string; onReload?(result: Pol
   }
 
   function reload(): Promise<PolicyReload> {
-    const next = queue.then(loadOnce, loadOnce);
-    queue = next;
-    return next;
+    return loads.run(loadOnce);
   }
 
   return {
