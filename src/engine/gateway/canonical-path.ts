@@ -84,6 +84,28 @@ function realPathOf(abs: string, hops: number): string {
 }
 
 /**
+ * The real path of `abs` when it lies lexically below `root`, which is canonical: each component
+ * below the root is lstat'ed, walking down; if none is a symlink, `abs` is already real (the
+ * components past the first missing one are appended as they are, as `realPathOf` does). Undefined
+ * when a component is a symlink or cannot be lstat'ed, for `realPathOf` to decide. Same answer as
+ * `realPathOf`, in one system call per component below the root instead of a realpath of the whole
+ * path from `/` (the root's own components were resolved once already).
+ */
+function realPathBelow(abs: string, root: string): string | undefined {
+  const below = pathComponents(abs);
+  const depth = pathComponents(root).length;
+  if (!isWithin(abs, root)) return undefined;
+  let current = root;
+  for (let i = depth; i < below.length; i++) {
+    current = path.join(current, below[i] as string);
+    const stat = lstatOrError(current);
+    if (stat === undefined) return abs; // missing: so is everything below it
+    if (stat === null || stat.isSymbolicLink()) return undefined;
+  }
+  return abs;
+}
+
+/**
  * The entry at `p` without following it: undefined when nothing is there; null when lstat itself
  * fails (ENOTDIR, EACCES, ...), which leaves the verdict to realpath and its error.
  */
@@ -129,7 +151,7 @@ function canonicalize(requested: string, projectRoot: string, what: string, know
   // below; the caller must act on the returned path, never on the string it was given.
   const lexical = path.resolve(root, text);
   checkLengths(lexical, what);
-  const real = realPathOf(lexical, 0);
+  const real = realPathBelow(lexical, root) ?? realPathOf(lexical, 0);
   checkLengths(real, what);
   if (!isWithin(real, root)) {
     const via = real === lexical ? '' : ' through a symlink';
@@ -146,9 +168,9 @@ function canonicalize(requested: string, projectRoot: string, what: string, know
  * every existing ancestor are resolved, and of the final component too when it is a link (the handler
  * then refuses to write through it). The final component need not exist.
  */
-export async function canonicalizeTarget(requested: string, projectRoot: string): Promise<CanonicalPathResult> {
+export async function canonicalizeTarget(requested: string, projectRoot: string, knownRoot?: string): Promise<CanonicalPathResult> {
   try {
-    return { ok: true, path: canonicalize(requested, projectRoot, 'path') };
+    return { ok: true, path: canonicalize(requested, projectRoot, 'path', knownRoot) };
   } catch (err) {
     if (err instanceof CanonicalError) return { ok: false, code: err.code, message: err.message };
     throw err;

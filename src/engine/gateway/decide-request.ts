@@ -124,7 +124,7 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
     // canonical once it is known, so a request denied for its path is still tagged by it.
     const payload = event.payload as Record<string, unknown>;
     payload.target_path = String(requested).slice(0, 4096);
-    const canonical = await canonicalizeTarget(requested, ctx.projectRoot);
+    const canonical = await canonicalizeTarget(requested, ctx.projectRoot, paths.root() ?? undefined);
     if (!canonical.ok) return hard(canonical.code, canonical.message);
     targetPath = canonical.path;
     outcome.targetPath = targetPath;
