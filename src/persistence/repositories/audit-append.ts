@@ -122,34 +122,42 @@ async function writeAfter(knex: Knex, head: ChainPosition | null, units: readonl
  * knex path stores (the audit tests read back and verify both).
  */
 async function writeAfterSqlite(knex: Knex, head: ChainPosition | null, units: readonly AuditUnit[], settings: AppendSettings): Promise<AuditEntry[][]> {
+  // With the head known, the whole transaction is built before the connection is taken: the one
+  // connection is held only while the driver runs it, not while the main thread hashes and writes SQL.
+  const known = head ? sqliteWrite(head, units, settings, 'begin immediate') : null;
   return withSqliteSession(knex, async (session) => {
-    let start = head;
     let open = false;
     try {
-      if (!start) {
+      let write = known;
+      if (!write) {
         await session.exec('begin immediate');
         open = true;
         const [row] = await session.all<{ seq: unknown; hash: unknown }>('select seq, hash from audit_events order by seq desc limit 1');
-        start = row ? { seq: Number(row.seq), hash: String(row.hash) } : CHAIN_START;
+        write = sqliteWrite(row ? { seq: Number(row.seq), hash: String(row.hash) } : CHAIN_START, units, settings, null);
       }
-      const chained = chainUnits(start, units, settings);
-      const statements = open ? [] : ['begin immediate'];
-      if (chained.rows.length > 0) statements.push(jsonRowsInsertSql('audit_events', AUDIT_COLUMNS, sqlLiteral(jsonRowsParameter(chained.rows, AUDIT_COLUMNS))));
-      for (const group of groupRows(units.flatMap((unit) => unit.rows))) {
-        const columns = Object.keys(group.rows[0] ?? {});
-        const conflict = group.replaceOn === null ? '' : replaceOnConflict(group.replaceOn, columns);
-        statements.push(jsonRowsInsertSql(group.table, columns, sqlLiteral(jsonRowsParameter(group.rows, columns)), conflict));
-      }
-      statements.push('commit');
       open = true;
-      await session.exec(statements.join(';\n'));
+      await session.exec(write.sql);
       open = false;
-      return chained.stored;
+      return write.stored;
     } catch (err) {
       if (open) await session.exec('rollback').catch(() => undefined); // nothing to roll back if BEGIN failed
       throw err;
     }
   });
+}
+
+/** The units chained after `head` and the SQL that stores them and commits, opened by `begin` unless the transaction is open already. */
+function sqliteWrite(head: ChainPosition, units: readonly AuditUnit[], settings: AppendSettings, begin: string | null): { sql: string; stored: AuditEntry[][] } {
+  const chained = chainUnits(head, units, settings);
+  const statements = begin === null ? [] : [begin];
+  if (chained.rows.length > 0) statements.push(jsonRowsInsertSql('audit_events', AUDIT_COLUMNS, sqlLiteral(jsonRowsParameter(chained.rows, AUDIT_COLUMNS))));
+  for (const group of groupRows(units.flatMap((unit) => unit.rows))) {
+    const columns = Object.keys(group.rows[0] ?? {});
+    const conflict = group.replaceOn === null ? '' : replaceOnConflict(group.replaceOn, columns);
+    statements.push(jsonRowsInsertSql(group.table, columns, sqlLiteral(jsonRowsParameter(group.rows, columns)), conflict));
+  }
+  statements.push('commit');
+  return { sql: statements.join(';\n'), stored: chained.stored };
 }
 
 /** Each unit's entries, chained after `head` in order, and their rows. */

@@ -53,6 +53,9 @@ export function bulkInsertSqlite(session: SqliteSession, insert: BulkInsert): Pr
 /** One parameter per batch on both dialects, so only memory bounds a batch. */
 const BATCH_ROWS = 2000;
 
+/** Whether a bulk insert of `rows` rows is one statement (atomic without a transaction of its own). */
+export const isOneStatement = (rows: number): boolean => rows <= BATCH_ROWS;
+
 async function inBatches(insert: BulkInsert, write: (batch: BulkInsert) => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>[]> {
   if (insert.rows.length <= BATCH_ROWS) return write(insert);
   const out: Record<string, unknown>[] = [];

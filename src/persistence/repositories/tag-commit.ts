@@ -3,8 +3,8 @@ import type { CommitResult, EventRecord, TaggedEventRecord } from '../../engine/
 import type { Tag } from '../../engine/tagging/tag.ts';
 import { fromRunKey, toRunKey } from '../entities/run-key.ts';
 import { dialectOf } from '../dialect.ts';
-import { sqliteTransaction } from '../sqlite-session.ts';
-import { bulkInsert, bulkInsertSqlite, type BulkInsert } from './bulk-insert.ts';
+import { sqliteTransaction, withSqliteSession, type SqliteSession } from '../sqlite-session.ts';
+import { bulkInsert, bulkInsertSqlite, isOneStatement, type BulkInsert } from './bulk-insert.ts';
 import { knexOf } from './sql-values.ts';
 import {
   EVENT_INSERT_COLUMNS,
@@ -57,7 +57,7 @@ export async function commitTagging(
       ignoreConflictsOn: ['source_kind', 'source_id', 'run_id'],
       returning: ['key'],
     });
-    const insertedTags = await insert({
+    const insertedTags = tagRows.length === 0 ? [] : await insert({
       table: 'tags',
       columns: TAG_INSERT_COLUMNS,
       jsonColumns: TAG_JSON_COLUMNS,
@@ -73,8 +73,13 @@ export async function commitTagging(
   // DIALECT BRANCH: on SQLite the transaction runs on the held driver connection (sqlite-session.ts),
   // about a third of the driver calls of the same statements through knex and the ORM's transaction.
   // Not inside a caller's open transaction, which already holds the one connection: that one is joined.
+  // Events without tags are one INSERT (most events and agent actions tag nothing), atomic on its
+  // own: no BEGIN and COMMIT around it, a third of the driver calls.
   const knex = knexOf(em);
-  if (dialectOf(knex) === 'sqlite' && !em.isInTransaction()) return sqliteTransaction(knex, (session) => write((insert) => bulkInsertSqlite(session, insert)));
+  if (dialectOf(knex) === 'sqlite' && !em.isInTransaction()) {
+    const sqlite = (session: SqliteSession) => write((insert) => bulkInsertSqlite(session, insert));
+    return tagRows.length === 0 && isOneStatement(eventRows.length) ? withSqliteSession(knex, sqlite) : sqliteTransaction(knex, sqlite);
+  }
   return em.transactional(async (tx) => {
     const trx = tx.getTransactionContext<Knex.Transaction>();
     if (!trx) throw new Error('commitTagging: no transaction context inside transactional()');
