@@ -184,8 +184,7 @@ export function createGatewayService(deps: GatewayServiceDeps) {
       expiresAt: enforced.status === 'PENDING_APPROVAL' ? new Date(at.getTime() + knobs.approvalTtlSeconds * 1000) : null,
     });
     const runs = record.status === 'APPROVED' && outcome.handler !== null;
-    // A request that runs nothing is final once decided: its tags go into the same commit. One
-    // that runs is tagged once its decision is committed.
+    // A request that runs nothing is final once decided: its tag ids go into the row it commits.
     if (!runs) await tag(record, outcome.event);
     if (runs) record.execution = 'running';
     const decided = decisionEntry(record, options.origin, record.status === 'PENDING_APPROVAL' ? 'approval_requested' : 'decision');
@@ -199,6 +198,12 @@ export function createGatewayService(deps: GatewayServiceDeps) {
     }
     // Handed to the journal now (its group commit keeps the order); a synchronous throw becomes a rejection handled below.
     const committed = (async () => deps.journal.commit(record, dryOutcome ? [received, decided, dryOutcome] : [received, decided], 'insert'))();
+    // A request that runs is tagged while its decision is committed and its action runs, not after:
+    // the event carries the pipeline's decision (APPROVED); how the action ended is the audit's
+    // action_completed or action_failed entry. If the decision's commit fails, the request is denied
+    // audit_unavailable, which its row and readers of the gateway say; the event keeps the decision
+    // the pipeline made, and the action never runs.
+    const tagged = runs && !dryOutcome ? tag(record, outcome.event) : null;
     const done = (async () => {
       try {
         const entries = await committed;
@@ -207,15 +212,12 @@ export function createGatewayService(deps: GatewayServiceDeps) {
         record.auditSeq = decision?.seq ?? null;
       } catch (err) {
         deps.onError?.(err, `audit write for ${requestId} failed`);
+        await tagged;
         unaudited(record, 'the audit log could not be written; nothing runs without an audit record');
-        if (runs && !dryOutcome) await tag(record, outcome.event);
         await storeUnaudited(record, 'insert');
         return publish(record);
       }
       if (runs && outcome.handler && !dryOutcome) {
-        // Tagged while the action runs: the event carries the gateway's decision (APPROVED); how the
-        // action ended is the audit's action_completed or action_failed entry.
-        const tagged = tag(record, outcome.event);
         const entry = await execute(record, options.origin, outcome.handler, outcome.params);
         await tagged;
         await recordOutcome(record, entry);
