@@ -99,7 +99,7 @@ export default async function gatewayRequestBench() {
     await live.stop();
     server = null;
     const audit = await tallyAuditDatabase(dirs.data);
-    const hotSpots = profile ? await summariseCpuProfiles(dirs.profiles, window) : null;
+    const hotSpots = profile ? await summariseCpuProfiles(dirs.profiles, window, readPositiveInt("BENCH_PROFILE_TOP", 15)) : null;
 
     const clean = [fixedRate, bursts, uncapped].every((f) => f.non2xx + f.errors + f.timeouts === 0);
     const auditOk = liveChain.ok && audit.chain.ok && audit.threeEntriesPerRequest && audit.budgetExceeded === 0;

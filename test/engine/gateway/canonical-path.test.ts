@@ -96,6 +96,27 @@ describe('canonicalizeTarget', () => {
     expect(await resolved('link-in')).toBe(path.join(root, 'docs'));
   });
 
+  it('resolves a symlink two or more components below the root, and a file used as a directory, with the decision\'s root given or not', async () => {
+    const nested = path.join(root, 'src', 'deep', 'er');
+    mkdirSync(nested, { recursive: true });
+    symlinkSync('../../../docs', path.join(nested, 'to-docs'));
+    symlinkSync(path.join(base, 'outside'), path.join(nested, 'to-outside'));
+    try {
+      for (const known of [undefined, root]) {
+        const answer = async (p: string) => canonicalizeTarget(p, root, known);
+        expect(await answer('src/deep/er/to-docs/readme.md')).toEqual({ ok: true, path: path.join(root, 'docs/readme.md') });
+        expect(await answer('src/deep/er/to-docs/new/file.md')).toEqual({ ok: true, path: path.join(root, 'docs/new/file.md') });
+        expect((await answer('src/deep/er/to-outside/secret.txt')).ok).toBe(false);
+        expect((await answer('src/deep/er/to-outside/secret.txt') as { code: string }).code).toBe('path_outside_root');
+        // readme.md is a file: nothing can exist below it, so the rest is taken as written.
+        expect(await answer('docs/readme.md/x')).toEqual({ ok: true, path: path.join(root, 'docs/readme.md/x') });
+        expect(await answer('src/deep/missing/x')).toEqual({ ok: true, path: path.join(root, 'src/deep/missing/x') });
+      }
+    } finally {
+      rmSync(path.join(root, 'src', 'deep'), { recursive: true, force: true });
+    }
+  });
+
   it('canonicalises the root itself, so a root given through a symlink works', async () => {
     expect(await resolved('docs/readme.md', path.join(base, 'proj-link'))).toBe(path.join(root, 'docs/readme.md'));
     expect(await resolved(path.join(base, 'proj-link', 'src'), root)).toBe(path.join(root, 'src'));
