@@ -91,19 +91,21 @@ function realPathOf(abs: string, hops: number): string {
  * `realPathOf`, in one system call per component below the root instead of a realpath of the whole
  * path from `/` (the root's own components were resolved once already).
  */
-function realPathBelow(abs: string, root: string): string | undefined {
-  const below = pathComponents(abs);
-  const depth = pathComponents(root).length;
+function realPathBelow(abs: string, root: string, lstat: Lstat): string | undefined {
   if (!isWithin(abs, root)) return undefined;
+  const below = pathComponents(abs);
   let current = root;
-  for (let i = depth; i < below.length; i++) {
+  for (let i = pathComponents(root).length; i < below.length; i++) {
     current = path.join(current, below[i] as string);
-    const stat = lstatOrError(current);
+    const stat = lstat(current);
     if (stat === undefined) return abs; // missing: so is everything below it
     if (stat === null || stat.isSymbolicLink()) return undefined;
   }
   return abs;
 }
+
+/** `lstatOrError`, or a decision's memo of it (`createPathResolver`). */
+type Lstat = (p: string) => Stats | null | undefined;
 
 /**
  * The entry at `p` without following it: undefined when nothing is there; null when lstat itself
@@ -144,14 +146,14 @@ function canonicalRoot(projectRoot: string): string {
   }
 }
 
-function canonicalize(requested: string, projectRoot: string, what: string, knownRoot?: string): string {
+function canonicalize(requested: string, projectRoot: string, what: string, knownRoot?: string, lstat: Lstat = lstatOrError): string {
   const text = checkText(requested, what);
   const root = knownRoot ?? canonicalRoot(projectRoot);
   // Literal text: no percent-decoding, no `~` expansion. `..` is resolved lexically here, then symlinks
   // below; the caller must act on the returned path, never on the string it was given.
   const lexical = path.resolve(root, text);
   checkLengths(lexical, what);
-  const real = realPathBelow(lexical, root) ?? realPathOf(lexical, 0);
+  const real = realPathBelow(lexical, root, lstat) ?? realPathOf(lexical, 0);
   checkLengths(real, what);
   if (!isWithin(real, root)) {
     const via = real === lexical ? '' : ' through a symlink';
@@ -168,9 +170,13 @@ function canonicalize(requested: string, projectRoot: string, what: string, know
  * every existing ancestor are resolved, and of the final component too when it is a link (the handler
  * then refuses to write through it). The final component need not exist.
  */
-export async function canonicalizeTarget(requested: string, projectRoot: string, knownRoot?: string): Promise<CanonicalPathResult> {
+export async function canonicalizeTarget(requested: string, projectRoot: string): Promise<CanonicalPathResult> {
+  return canonicalResult(() => canonicalize(requested, projectRoot, 'path'));
+}
+
+function canonicalResult(resolve: () => string): CanonicalPathResult {
   try {
-    return { ok: true, path: canonicalize(requested, projectRoot, 'path', knownRoot) };
+    return { ok: true, path: resolve() };
   } catch (err) {
     if (err instanceof CanonicalError) return { ok: false, code: err.code, message: err.message };
     throw err;
@@ -186,12 +192,7 @@ export async function canonicalizeTarget(requested: string, projectRoot: string,
  * caller, which must decide in the fail-closed direction (path-rules.ts).
  */
 export function canonicalizePolicyPath(entry: string, projectRoot: string, knownRoot?: string): CanonicalPathResult {
-  try {
-    return { ok: true, path: canonicalize(entry, projectRoot, 'policy path', knownRoot) };
-  } catch (err) {
-    if (err instanceof CanonicalError) return { ok: false, code: err.code, message: err.message };
-    throw err;
-  }
+  return canonicalResult(() => canonicalize(entry, projectRoot, 'policy path', knownRoot));
 }
 
 /** The canonical project root, or null when it does not resolve. */
@@ -205,15 +206,18 @@ export function canonicalProjectRoot(projectRoot: string): string | null {
 }
 
 /**
- * One decision's view of the filesystem: the project root and each policy entry are resolved once
- * per decision however many checks ask (a request's spec, jurisdiction, protected and approval
- * checks share entries and the root), and never reused by a later decision, so a symlink changed
- * between two requests is seen by the second.
+ * One decision's view of the filesystem: the project root, the target and each policy entry are
+ * resolved once per decision however many checks ask (a request's spec, jurisdiction, protected and
+ * approval checks share entries and the root), and the components they walk through below the root
+ * are lstat'ed once (the target and `docs/legal/` both pass `docs`). Nothing is reused by a later
+ * decision, so a symlink changed between two requests is seen by the second.
  */
 export interface PathResolver {
   readonly projectRoot: string;
   /** The canonical project root, or null when it does not resolve. */
   root(): string | null;
+  /** `canonicalizeTarget` for this decision. */
+  target(requested: string): CanonicalPathResult;
   /** `canonicalizePolicyPath` for this decision. */
   policyPath(entry: string): CanonicalPathResult;
 }
@@ -221,13 +225,20 @@ export interface PathResolver {
 export function createPathResolver(projectRoot: string): PathResolver {
   let root: string | null | undefined;
   const entries = new Map<string, CanonicalPathResult>();
+  const stats = new Map<string, Stats | null | undefined>();
+  const lstat: Lstat = (p) => {
+    if (!stats.has(p)) stats.set(p, lstatOrError(p));
+    return stats.get(p);
+  };
+  const knownRoot = () => resolver.root() ?? undefined;
   const resolver: PathResolver = {
     projectRoot,
     root: () => (root === undefined ? (root = canonicalProjectRoot(projectRoot)) : root),
+    target: (requested) => canonicalResult(() => canonicalize(requested, projectRoot, 'path', knownRoot(), lstat)),
     policyPath(entry) {
       let resolved = entries.get(entry);
       if (!resolved) {
-        resolved = canonicalizePolicyPath(entry, projectRoot, resolver.root() ?? undefined);
+        resolved = canonicalResult(() => canonicalize(entry, projectRoot, 'policy path', knownRoot(), lstat));
         entries.set(entry, resolved);
       }
       return resolved;

@@ -2,7 +2,7 @@ import type { ActionHandlerDefinition, PluginEvent } from '../../plugins/api.ts'
 import type { Principal } from '../auth/principal.ts';
 import { canonicalJson } from '../canonical-json.ts';
 import type { Tag } from '../tagging/tag.ts';
-import { canonicalizeTarget, createPathResolver } from './canonical-path.ts';
+import { createPathResolver } from './canonical-path.ts';
 import { deny, type Denial, type GatewayRequestInput } from './decision.ts';
 import type { GatewayKnobs } from './governance-knobs.ts';
 import { checkJurisdictionPaths, checkProtected, checkSpecPaths, matchesApprovalRule } from './path-rules.ts';
@@ -124,7 +124,7 @@ export async function checkRequest(ctx: DecisionContext): Promise<CheckOutcome> 
     // canonical once it is known, so a request denied for its path is still tagged by it.
     const payload = event.payload as Record<string, unknown>;
     payload.target_path = String(requested).slice(0, 4096);
-    const canonical = await canonicalizeTarget(requested, ctx.projectRoot, paths.root() ?? undefined);
+    const canonical = paths.target(requested);
     if (!canonical.ok) return hard(canonical.code, canonical.message);
     targetPath = canonical.path;
     outcome.targetPath = targetPath;

@@ -96,14 +96,16 @@ describe('canonicalizeTarget', () => {
     expect(await resolved('link-in')).toBe(path.join(root, 'docs'));
   });
 
-  it('resolves a symlink two or more components below the root, and a file used as a directory, with the decision\'s root given or not', async () => {
+  it('resolves a symlink two or more components below the root, and a file used as a directory, alone or through a decision\'s resolver', async () => {
     const nested = path.join(root, 'src', 'deep', 'er');
     mkdirSync(nested, { recursive: true });
     symlinkSync('../../../docs', path.join(nested, 'to-docs'));
     symlinkSync(path.join(base, 'outside'), path.join(nested, 'to-outside'));
     try {
-      for (const known of [undefined, root]) {
-        const answer = async (p: string) => canonicalizeTarget(p, root, known);
+      const alone = async (p: string) => canonicalizeTarget(p, root);
+      // A fresh resolver per path, as each decision has its own.
+      const throughResolver = async (p: string) => createPathResolver(root).target(p);
+      for (const answer of [alone, throughResolver]) {
         expect(await answer('src/deep/er/to-docs/readme.md')).toEqual({ ok: true, path: path.join(root, 'docs/readme.md') });
         expect(await answer('src/deep/er/to-docs/new/file.md')).toEqual({ ok: true, path: path.join(root, 'docs/new/file.md') });
         expect((await answer('src/deep/er/to-outside/secret.txt')).ok).toBe(false);
