@@ -117,8 +117,9 @@ export function defineLifter<Params>(definition: LifterDefinition<Params>): Lift
  * Counts per key over event time, for windowed detections (N failures per source within W minutes).
  * Entries older than the window are dropped as time advances; memory is bounded by `maxKeys`
  * (when it is passed, the least recently touched tenth of the keys is evicted) and by
- * `maxEntriesPerKey` (a key's oldest entries go first), so one noisy source cannot grow a window without limit. A threshold above
- * `maxEntriesPerKey` can never be reached: keep the cap above the largest count a rule asks for.
+ * `maxEntriesPerKey` (a key's oldest entries go first), so one noisy source cannot grow a window
+ * without limit. A threshold above `maxEntriesPerKey` can never be reached: keep the cap above the
+ * largest count a rule asks for.
  */
 export interface EventTimeWindow<Value> {
   /** Records `value` for `key` at `at` and returns the entries still inside the window, oldest first. */

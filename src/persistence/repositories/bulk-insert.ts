@@ -57,7 +57,7 @@ const BATCH_ROWS = 2000;
 export const isOneStatement = (rows: number): boolean => rows <= BATCH_ROWS;
 
 async function inBatches(insert: BulkInsert, write: (batch: BulkInsert) => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>[]> {
-  if (insert.rows.length <= BATCH_ROWS) return write(insert);
+  if (isOneStatement(insert.rows.length)) return write(insert);
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < insert.rows.length; i += BATCH_ROWS) {
     out.push(...(await write({ ...insert, rows: insert.rows.slice(i, i + BATCH_ROWS) })));
