@@ -1,4 +1,4 @@
-import { chmod, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPatchFileHandler, parsePatchFileParams } from './patch-file.ts';
@@ -86,6 +86,15 @@ describe('patch_file', () => {
   it('refuses a file that is not valid UTF-8', async () => {
     await writeFile(file, Buffer.from([0x61, 0xff, 0x62]));
     await expect(patch('a', 'c')).rejects.toThrow(`patch_file: "${file}" is not valid UTF-8 text, so it cannot be patched`);
+  });
+
+  it('refuses a hard link to a file outside the root, so it cannot probe that file for a string', async () => {
+    const secret = path.join(project.outside, 'secret.txt');
+    await writeFile(secret, 'token=abc');
+    await link(secret, file);
+    await expect(patch('token=abc', 'x')).rejects.toThrow(`patch_file: "${file}" has 2 hard links`);
+    expect(await readFile(secret, 'utf8')).toBe('token=abc');
+    expect((await stat(file)).ino).toBe((await stat(secret)).ino);
   });
 
   it('keeps a byte-order mark', async () => {

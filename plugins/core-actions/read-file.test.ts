@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseReadFileParams, readFileHandler } from './read-file.ts';
@@ -77,6 +77,20 @@ describe('read_file', () => {
     await writeFile(path.join(project.outside, 'secret.txt'), 'secret');
     await symlink(project.outside, path.join(project.root, 'escape'));
     await expect(read('escape/secret.txt')).rejects.toThrow(`read_file: directory "${project.root}/escape" now resolves to "${project.outside}"`);
+  });
+
+  it('refuses a hard link to a file outside the root, and any file with a second link', async () => {
+    await writeFile(path.join(project.outside, 'secret.txt'), 'secret');
+    await link(path.join(project.outside, 'secret.txt'), path.join(project.root, 'alias.txt'));
+    await expect(read('alias.txt')).rejects.toThrow(
+      `read_file: "${project.root}/alias.txt" has 2 hard links; a file with another name may lie outside the project or behind a protected path, so its content is not read`,
+    );
+    await writeFile(path.join(project.root, 'a.txt'), 'inside');
+    await link(path.join(project.root, 'a.txt'), path.join(project.root, 'b.txt'));
+    await expect(read('a.txt')).rejects.toThrow('has 2 hard links');
+    // Once the other name is gone the file is an ordinary one again.
+    await unlink(path.join(project.root, 'b.txt'));
+    expect(await read('a.txt')).toEqual({ ok: true, output: { content: 'inside', bytes: 6, truncated: false } });
   });
 
   it('says when the file does not exist', async () => {

@@ -65,6 +65,20 @@ async function openChecked(action: string, target: string, flags: number, accept
 
 const readFlags = (action: string) => constants.O_RDONLY | noFollowFlag(action) | constants.O_NONBLOCK;
 
+/**
+ * A path check cannot see hard links: a second name for a file, made inside the project, reads the
+ * file wherever its other names are — outside the project root, or behind a protected path or
+ * another role's jurisdiction — and a patch would tell whether a string occurs in it. The content of
+ * a regular file with more than one link is therefore never read. Writes and deletes need no such
+ * check: `rename` replaces the link with a new file and `unlink` removes the one name only.
+ */
+function assertSingleLink(action: string, target: string, stats: Stats): void {
+  if (stats.nlink <= 1) return;
+  throw new Error(
+    `${action}: ${JSON.stringify(target)} has ${stats.nlink} hard links; a file with another name may lie outside the project or behind a protected path, so its content is not read`,
+  );
+}
+
 /** An open file descriptor and its `fstat`. The caller closes `fd` (`closeSync`). */
 export interface OpenDescriptor {
   readonly fd: number;
@@ -88,6 +102,7 @@ export function openRegularFile(action: string, target: string): OpenDescriptor 
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new Error(`${action}: ${JSON.stringify(target)} is ${describeKind(stats)}, not a regular file`);
+    assertSingleLink(action, target, stats);
     assertStillSameEntry(action, target, stats);
     return { fd, stats };
   } catch (err) {

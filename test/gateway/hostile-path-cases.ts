@@ -1,4 +1,4 @@
-import { symlink } from 'node:fs/promises';
+import { link as hardLinkAt, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { DenialCode } from '../../src/engine/gateway/decision.ts';
 import type { Project, SubmitInput } from './gateway-harness.ts';
@@ -16,7 +16,7 @@ export interface HostileCase {
   /** Which agent token sends it: test-agent (developer) by default, review-bot (reviewer) otherwise. */
   as?: 'developer' | 'reviewer';
   input: Partial<SubmitInput> | ((p: Project) => Partial<SubmitInput>);
-  /** Prepares the tree (a symlink) before the snapshot is taken. */
+  /** Prepares the tree (a symlink or hard link) before the snapshot is taken. */
   setup?(p: Project): Promise<void>;
   expectedCode: DenialCode;
 }
@@ -28,6 +28,9 @@ const list = (p: string): Partial<SubmitInput> => ({ action: 'list_dir', params:
 const patch = (p: string): Partial<SubmitInput> => ({ action: 'patch_file', params: { path: p, old_string: 'terms', new_string: 'pwned' } });
 /** Creates `<root>/<link>` pointing at `target` (taken as is: relative targets are relative to the link). */
 const link = (name: string, target: (p: Project) => string) => (p: Project) => symlink(target(p), path.join(p.root, name));
+
+/** Creates `<root>/<name>` as a second hard link to the file at `target` (an absolute path). */
+const hardLink = (name: string, target: (p: Project) => string) => (p: Project) => hardLinkAt(target(p), path.join(p.root, name));
 
 const OUTSIDE_ROOT: DenialCode = 'path_outside_root';
 const OUTSIDE_SPEC: DenialCode = 'path_outside_jurisdiction';
@@ -105,6 +108,9 @@ export const HOSTILE_PATH_CASES: HostileCase[] = [
   { name: "the reviewers' folder named directly", input: { specId: 'SPEC-WIDE', ...write('reviewer-only/planted.md') }, expectedCode: OUTSIDE_SPEC },
   { name: 'a symlink onto the protected folder', setup: link('docs/legal-alias', () => 'legal'), input: write('docs/legal-alias/terms.md'), expectedCode: 'path_protected' },
   { name: 'a symlink from src/ into the protected folder', setup: link('src/legal', () => '../docs/legal'), input: write('src/legal/new.md'), expectedCode: 'path_protected' },
+  // Hard links: an ordinary file inside the spec to every path check, so the handler refuses to read one.
+  { name: 'reading a hard link to a file outside the root', setup: hardLink('docs/alias.md', (p) => `${p.outside}/secret.txt`), input: read('docs/alias.md'), expectedCode: 'handler_failed' },
+  { name: 'patching a hard link to the protected terms', setup: hardLink('docs/terms-alias.md', (p) => `${p.root}/docs/legal/terms.md`), input: patch('docs/terms-alias.md'), expectedCode: 'handler_failed' },
   // Protected paths, and deleting their parents.
   { name: 'overwriting a protected file', input: write('docs/legal/terms.md'), expectedCode: 'path_protected' },
   { name: 'creating a file in the protected folder', input: write('docs/legal/new.md'), expectedCode: 'path_protected' },
