@@ -84,6 +84,24 @@ describe('run repository: batches', () => {
     expect(await tags.countTags({})).toBe(0);
   });
 
+  it('stores a step record and a log payload as the JSON text JSON.stringify makes, through the batch and the single appends', async () => {
+    const awkward = { text: `it's "x" \\ \u0001 ünï ✓`, tiny: 0.30000000000000004, big: 12345678901234567890, nested: [{ a: null, b: [1.5e-7, -0] }] };
+    const s0 = { ...step(0, 'e1'), input: awkward };
+    const s1 = { ...step(1, 'e2'), input: awkward };
+    const log1 = { ...entry(1), payload: awkward };
+    const log2 = { ...entry(2), payload: awkward };
+    await runs.appendBatch(RUN, { events: [], tags: [], steps: [s0], logs: [log1] });
+    await runs.appendSteps(RUN, [s1]);
+    await runs.appendLogs([log2]);
+
+    const knex = db.fork().getConnection().getKnex();
+    const records = await knex('run_steps').where('run_id', RUN).orderBy('step_index').select('record');
+    const payloads = await knex('run_logs').where('run_id', RUN).orderBy('seq').select('payload');
+    expect(records.map((r: { record: unknown }) => r.record)).toEqual([JSON.stringify(s0), JSON.stringify(s1)]);
+    expect(payloads.map((r: { payload: unknown }) => r.payload)).toEqual([JSON.stringify(awkward), JSON.stringify(awkward)]);
+    expect((await runs.steps(RUN, -1, 10)).map((s) => s.input)).toEqual([JSON.parse(JSON.stringify(awkward)), JSON.parse(JSON.stringify(awkward))]);
+  });
+
   it('refuses an event of another run', async () => {
     await expect(runs.appendBatch(RUN, { events: [makeEvent('e1')], tags: [], steps: [], logs: [] })).rejects.toThrow(`run ${RUN}: a batch holds an event of another run`);
   });

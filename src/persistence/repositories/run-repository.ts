@@ -40,10 +40,19 @@ function fromLogRow(row: Record<string, unknown>): RunLogEntry {
   return { runId: String(row.run_id), seq: Number(row.seq), timestamp: toDate(row.at), level: LOG_LEVELS[Number(row.level)] ?? 'INFO', eventType: row.event_type as RunLogEntry['eventType'], message: String(row.message), payload: fromJson(row.payload) };
 }
 
+/**
+ * A step's record and a log entry's payload are JSON text columns given as values (`jsonColumns`),
+ * not as strings JSON.stringify made: nested in the batch's JSON they are written once instead of
+ * being escaped into a string inside it, which had made the step results two thirds of a replay
+ * batch's bytes. Every path stores the same text: `insertPortable` stringifies the value, and
+ * SQLite's `->` returns the value's text as it arrived (minified, numbers and escapes verbatim).
+ */
 const STEP_COLUMNS = ['run_id', 'step_index', 'record'];
-const stepValues = (runId: string, s: RunStepResult) => [runId, s.index, JSON.stringify(s)];
+const STEP_JSON_COLUMNS = ['record'];
+const stepValues = (runId: string, s: RunStepResult) => [runId, s.index, s];
 const LOG_COLUMNS = ['run_id', 'seq', 'at', 'level', 'event_type', 'message', 'payload'];
-const logValues = (e: RunLogEntry) => [e.runId, e.seq, e.timestamp.getTime(), levelRank(e.level), e.eventType, e.message, JSON.stringify(e.payload)];
+const LOG_JSON_COLUMNS = ['payload'];
+const logValues = (e: RunLogEntry) => [e.runId, e.seq, e.timestamp.getTime(), levelRank(e.level), e.eventType, e.message, e.payload];
 
 /**
  * `RunStore.appendBatch`: a run's events, tags, step results and logs in one transaction, one
@@ -60,8 +69,8 @@ async function appendRunBatch(knex: Knex, runId: string, batch: RunWriteBatch, n
   const inserts = [
     insert('events', EVENT_INSERT_COLUMNS, EVENT_JSON_COLUMNS, batch.events.map((e) => eventValues(e, runKey))),
     insert('tags', TAG_INSERT_COLUMNS, TAG_JSON_COLUMNS, batch.tags.map((t) => tagValues(t, runKey, now))),
-    insert('run_steps', STEP_COLUMNS, [], batch.steps.map((s) => stepValues(runId, s))),
-    insert('run_logs', LOG_COLUMNS, [], batch.logs.map(logValues)),
+    insert('run_steps', STEP_COLUMNS, STEP_JSON_COLUMNS, batch.steps.map((s) => stepValues(runId, s))),
+    insert('run_logs', LOG_COLUMNS, LOG_JSON_COLUMNS, batch.logs.map(logValues)),
   ];
   try {
     if (dialectOf(knex) === 'sqlite') await execSqliteInserts(knex, inserts);
@@ -101,10 +110,10 @@ export function createRunRepository(em: () => EntityManager): RunStore {
     if (f.until) q.where('at', '<', f.until.getTime());
     return q;
   };
-  const bulk = (table: string, columns: string[], rows: unknown[][]) =>
+  const bulk = (table: string, columns: string[], jsonColumns: string[], rows: unknown[][]) =>
     em().transactional(async (tx) => {
       const trx = tx.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
-      await bulkInsert(trx, { table, columns, jsonColumns: [], rows, ignoreConflictsOn: null, returning: [columns[0] as string] });
+      await bulkInsert(trx, { table, columns, jsonColumns, rows, ignoreConflictsOn: null, returning: [columns[0] as string] });
     });
 
   return {
@@ -161,7 +170,7 @@ export function createRunRepository(em: () => EntityManager): RunStore {
     },
     async appendSteps(runId, steps) {
       if (steps.length === 0) return;
-      await bulk('run_steps', STEP_COLUMNS, steps.map((s) => stepValues(runId, s)));
+      await bulk('run_steps', STEP_COLUMNS, STEP_JSON_COLUMNS, steps.map((s) => stepValues(runId, s)));
     },
     async appendBatch(runId, batch) {
       // Straight to knex: a batch needs no unit of work.
@@ -176,7 +185,7 @@ export function createRunRepository(em: () => EntityManager): RunStore {
     },
     async appendLogs(entries) {
       if (entries.length === 0) return;
-      await bulk('run_logs', LOG_COLUMNS, entries.map(logValues));
+      await bulk('run_logs', LOG_COLUMNS, LOG_JSON_COLUMNS, entries.map(logValues));
     },
     async logs(runId, filter, after, limit) {
       const rows = await logQuery(runId, filter).where('seq', '>', after).orderBy('seq', 'asc').limit(limit);
