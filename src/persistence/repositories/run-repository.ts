@@ -43,7 +43,7 @@ function fromLogRow(row: Record<string, unknown>): RunLogEntry {
 /**
  * A step's record and a log entry's payload are JSON text columns given as values (`jsonColumns`),
  * not as strings JSON.stringify made: nested in the batch's JSON they are written once instead of
- * being escaped into a string inside it (the escaping had added 13% to a replay's step results, which
+ * being escaped into a string inside it (the escaping had added 15% to a replay's step results, which
  * are about two thirds of its batches' bytes). Every path stores the text JSON.stringify makes:
  * `insertPortable` stringifies the value, SQLite's `->` returns a value's text as it arrived, and
  * PostgreSQL's `json_populate_recordset` keeps a `json` value's text (run-repository-batch.test.ts).
