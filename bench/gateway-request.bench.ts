@@ -28,7 +28,8 @@ import { latencySummary } from './lib/latency-stats.ts';
  *
  * Env: BENCH_GATEWAY_RATE (500), BENCH_DURATION_SECONDS (20) per measured run, BENCH_WARMUP_SECONDS (5,
  * at the fixed rate), BENCH_CONNECTIONS (10), BENCH_GATEWAY_AGENTS (250), BENCH_GATEWAY_PROFILE=1 to
- * run the server with --cpu-prof and report its hot spots during the measured runs.
+ * run the server with --cpu-prof and report its hot spots during the measured runs (BENCH_PROFILE_TOP
+ * of them, 15 by default).
  */
 export const TARGET = { p99Ms: 10, atRps: 500 };
 /** Requests a minute one agent may make during the bench: 250 agents × 600 = 2,500 a second. */
@@ -99,7 +100,7 @@ export default async function gatewayRequestBench() {
     await live.stop();
     server = null;
     const audit = await tallyAuditDatabase(dirs.data);
-    const hotSpots = profile ? await summariseCpuProfiles(dirs.profiles, window, readPositiveInt("BENCH_PROFILE_TOP", 15)) : null;
+    const hotSpots = profile ? await summariseCpuProfiles(dirs.profiles, window, readPositiveInt('BENCH_PROFILE_TOP', 15)) : null;
 
     const clean = [fixedRate, bursts, uncapped].every((f) => f.non2xx + f.errors + f.timeouts === 0);
     const auditOk = liveChain.ok && audit.chain.ok && audit.threeEntriesPerRequest && audit.budgetExceeded === 0;

@@ -191,8 +191,8 @@ function canonicalResult(resolve: () => string): CanonicalPathResult {
  * cannot be resolved at all (`invalid_params`: a symlink loop, an unreadable directory) is left to the
  * caller, which must decide in the fail-closed direction (path-rules.ts).
  */
-export function canonicalizePolicyPath(entry: string, projectRoot: string, knownRoot?: string): CanonicalPathResult {
-  return canonicalResult(() => canonicalize(entry, projectRoot, 'policy path', knownRoot));
+export function canonicalizePolicyPath(entry: string, projectRoot: string): CanonicalPathResult {
+  return canonicalResult(() => canonicalize(entry, projectRoot, 'policy path'));
 }
 
 /** The canonical project root, or null when it does not resolve. */
